@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** How environments are isolated: `auto` picks `namespace` when bubblewrap works, else `process`. */
+export type IsolationMode = 'auto' | 'namespace' | 'process';
+
+/** Every setting of a Fogbank server, fully defaulted and frozen. The only reader of process.env. */
+export interface Config {
+  /** TCP port of the API (every AWS-compatible API is served here). */
+  readonly port: number;
+  /** Address to listen on. */
+  readonly host: string;
+  /** Where the store, code and logs live. */
+  readonly dataDir: string;
+  /** Region reported in ARNs and to functions. */
+  readonly region: string;
+  /** Account id reported in ARNs. */
+  readonly accountId: string;
+  /** Isolation of execution environments. */
+  readonly isolation: IsolationMode;
+  /** An idle environment is stopped after this long without an invocation. */
+  readonly idleTimeoutMs: number;
+  /** On SIGTERM, in-flight invocations get this long to finish before their environments are killed. */
+  readonly shutdownGraceMs: number;
+  /** The account's concurrency limit (AWS default 1000). */
+  readonly accountConcurrency: number;
+}
+
+const schema = z.object({
+  FOGBANK_PORT: z.coerce.number().int().min(0).max(65535).default(4566),
+  FOGBANK_HOST: z.string().min(1).default('127.0.0.1'),
+  FOGBANK_DATA_DIR: z.string().min(1).default('./.fogbank'),
+  FOGBANK_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/)
+    .default('us-east-1'),
+  FOGBANK_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/)
+    .default('000000000000'),
+  FOGBANK_ISOLATION: z.enum(['auto', 'namespace', 'process']).default('auto'),
+  FOGBANK_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1).default(600_000),
+  FOGBANK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  FOGBANK_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
+});
+
+/** Settings given on the command line win over the environment. */
+export type ConfigOverrides = Partial<Record<keyof z.input<typeof schema>, string | number>>;
+
+/** Parses settings from an environment record (and overrides) into a Config; throws on bad values. */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: ConfigOverrides = {},
+): Config {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = (overrides as Record<string, unknown>)[key] ?? env[key];
+    if (value !== undefined && value !== '') {
+      picked[key] = value;
+    }
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.FOGBANK_PORT,
+    host: c.FOGBANK_HOST,
+    dataDir: c.FOGBANK_DATA_DIR,
+    region: c.FOGBANK_REGION,
+    accountId: c.FOGBANK_ACCOUNT_ID,
+    isolation: c.FOGBANK_ISOLATION,
+    idleTimeoutMs: c.FOGBANK_IDLE_TIMEOUT_MS,
+    shutdownGraceMs: c.FOGBANK_SHUTDOWN_GRACE_MS,
+    accountConcurrency: c.FOGBANK_ACCOUNT_CONCURRENCY,
+  });
+}

@@ -1,0 +1,19 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** A Lambda request id (UUID v4). */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/** 32 lower-case hex characters, as in log stream names and environment ids. */
+export function newHexId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** An X-Ray trace header as Lambda passes it to the runtime. */
+export function newTraceId(nowMs: number): string {
+  const epoch = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}

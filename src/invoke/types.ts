@@ -1,0 +1,82 @@
+/**
+ * The single entry point every caller of a function goes through (the Invoke API today;
+ * async queues, event source mappings and HTTP triggers later), and what it needs
+ * from the function registry.
+ */
+
+export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+export type LogType = 'None' | 'Tail';
+
+/** One Invoke call as the API received it (already parsed from the HTTP request). */
+export interface InvokeInput {
+  /** The FunctionName path label as sent: name, partial ARN or ARN, possibly qualified. */
+  readonly functionName: string;
+  /** The Qualifier query parameter, if present. */
+  readonly qualifier?: string;
+  readonly invocationType: InvocationType;
+  readonly logType: LogType;
+  /** The X-Amz-Client-Context header as sent (base64 of a JSON object). */
+  readonly clientContext?: string;
+  readonly payload: Buffer;
+}
+
+/** What the API writes back: status, the X-Amz-* headers and the raw body. */
+export interface InvokeOutput {
+  readonly statusCode: 200 | 202 | 204;
+  /** X-Amz-Executed-Version (RequestResponse only). */
+  readonly executedVersion?: string;
+  /** X-Amz-Function-Error: `Unhandled` when the function or its runtime failed. */
+  readonly functionError?: 'Unhandled';
+  /** X-Amz-Log-Result: base64 of the last 4 KB of the invocation's log (LogType=Tail). */
+  readonly logResult?: string;
+  readonly payload: Buffer;
+}
+
+export interface Invoker {
+  /**
+   * Resolves, validates and runs one invocation. Throws a ServiceError for anything
+   * AWS answers with an error status (unknown function, bad payload, Pending state, throttle);
+   * function failures come back as 200 with `functionError`.
+   */
+  invoke(input: InvokeInput): Promise<InvokeOutput>;
+}
+
+/** A function version resolved for invocation: its state and everything an environment needs. */
+export interface ResolvedVersion {
+  readonly functionName: string;
+  /** Unqualified function ARN. */
+  readonly functionArn: string;
+  /** The executed version: `$LATEST` or a number (an alias is resolved away). */
+  readonly version: string;
+  /** FunctionConfiguration.State (`Pending`, `Active`, `Failed`, …). */
+  readonly state: string;
+  /** Changes on every update of this version: environments of an older revision are never reused. */
+  readonly revisionId: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly role: string;
+  readonly memorySizeMb: number;
+  readonly timeoutSeconds: number;
+  readonly ephemeralStorageMb: number;
+  /** Host directory with the unpacked code (or, for hot-reload functions, the user's directory). */
+  readonly codeDir: string;
+  /** True when codeDir is a live hot-reload directory that may change between invocations. */
+  readonly hotReload: boolean;
+  readonly layerDirs: readonly string[];
+  readonly variables: Readonly<Record<string, string>>;
+  readonly logGroupName: string;
+  readonly logFormat: 'Text' | 'JSON';
+  readonly applicationLogLevel?: string;
+}
+
+/** The registry side of invocation (implemented in src/control). */
+export interface FunctionResolver {
+  /**
+   * Resolves a function name (already split from its qualifier) and an optional qualifier
+   * (`$LATEST`, a version number, or an alias) to a version. Throws ResourceNotFoundException
+   * (`Function not found: <arn>`) when either does not exist.
+   */
+  resolve(functionName: string, qualifier: string | undefined): Promise<ResolvedVersion>;
+  /** Registers a listener called with the function name whenever a function changes or is deleted. */
+  onChange(listener: (functionName: string) => void): void;
+}
