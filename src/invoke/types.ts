@@ -80,3 +80,21 @@ export interface FunctionResolver {
   /** Registers a listener called with the function name whenever a function changes or is deleted. */
   onChange(listener: (functionName: string) => void): void;
 }
+
+/** A function's asynchronous invocation settings for one qualifier (PutFunctionEventInvokeConfig). */
+export interface EventInvokeConfig {
+  /** 0–2; AWS's default is 2. */
+  readonly maximumRetryAttempts: number;
+  /** 60–21600; AWS's default is 21600 (6 hours). */
+  readonly maximumEventAgeInSeconds: number;
+  readonly onSuccess?: string;
+  readonly onFailure?: string;
+}
+
+/** Where the async dispatcher finds per-qualifier settings and dead-letter targets. */
+export interface AsyncConfigSource {
+  /** The config of exactly this qualifier (`$LATEST` when none), or AWS's defaults. */
+  eventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<EventInvokeConfig>;
+  /** DeadLetterConfig.TargetArn of the executed version, if set. */
+  deadLetterTarget(functionName: string, version: string): Promise<string | undefined>;
+}

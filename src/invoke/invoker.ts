@@ -1,0 +1,288 @@
+import type { AccountContext } from '../core/arn.js';
+import { functionArn, parseFunctionRef } from '../core/arn.js';
+import type { Clock } from '../core/clock.js';
+import {
+  ServiceError,
+  invalidParameter,
+  invalidRequestContent,
+  requestTooLarge,
+  resourceConflict,
+} from '../core/errors.js';
+import { newRequestId, newTraceId } from '../core/ids.js';
+import { invocationLog, logTail } from '../observe/invocation-log.js';
+import type { LogWriter } from '../observe/log-writer.js';
+import type { EnvironmentPool, EnvironmentSpec, InvokeResult } from '../sandbox/types.js';
+import type { AsyncQueue } from './async-queue.js';
+import type { AsyncRunner } from './async-dispatcher.js';
+import type { ConcurrencyGate } from './concurrency.js';
+import { HotReloadWatcher } from './hot-reload.js';
+import type { FunctionResolver, InvokeInput, InvokeOutput, Invoker, ResolvedVersion } from './types.js';
+
+/** How a runtime identifier is reported in INIT_START (e.g. `nodejs:20.20.2`) and its ARN. */
+export interface RuntimeVersionInfo {
+  readonly runtimeVersion: string;
+  readonly runtimeVersionArn: string;
+}
+
+export interface InvokerOptions {
+  readonly resolver: FunctionResolver;
+  readonly pool: EnvironmentPool;
+  readonly logs: LogWriter;
+  readonly ctx: AccountContext;
+  readonly clock: Clock;
+  /** Fogbank's API as functions reach it (AWS_ENDPOINT_URL). */
+  readonly apiEndpoint: { readonly host: string; readonly port: number };
+  readonly describeRuntime: (runtime: string) => RuntimeVersionInfo;
+  readonly gate: ConcurrencyGate;
+  /** Where Event invocations go; they are answered 202 once stored. */
+  readonly asyncQueue: AsyncQueue;
+}
+
+/** Lambda's limit on the base64 X-Amz-Client-Context header. */
+const MAX_CLIENT_CONTEXT = 3583;
+/** Asynchronous payloads may be 1 MB (256 KB before October 2025). */
+const MAX_ASYNC_PAYLOAD = 1_048_576;
+
+/**
+ * The single invocation entry point: resolves the qualifier, validates the request,
+ * runs it on an environment and writes its log.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ */
+export class FunctionInvoker implements Invoker, AsyncRunner {
+  readonly #o: InvokerOptions;
+  /** Pool keys in use per function, so a change to a function drains its environments. */
+  readonly #keys = new Map<string, Set<string>>();
+  readonly #hotReload: HotReloadWatcher;
+
+  constructor(options: InvokerOptions) {
+    this.#o = options;
+    this.#hotReload = new HotReloadWatcher((key) => {
+      options.pool.drain(key);
+    });
+    options.resolver.onChange((name) => {
+      this.#drainFunction(name);
+    });
+  }
+
+  async invoke(input: InvokeInput): Promise<InvokeOutput> {
+    const { ctx } = this.#o;
+    const ref = parseFunctionRef(input.functionName, ctx);
+    if (
+      ref.qualifier !== undefined &&
+      input.qualifier !== undefined &&
+      ref.qualifier !== input.qualifier
+    ) {
+      throw invalidParameter(
+        'The derived qualifier from the function name does not match the specified qualifier.',
+      );
+    }
+    const qualifier = input.qualifier ?? ref.qualifier;
+    const version = await this.#o.resolver.resolve(ref.name, qualifier);
+    if (version.state !== 'Active') {
+      throw resourceConflict(
+        `The operation cannot be performed at this time. The function is currently in the following state: ${version.state}`,
+      );
+    }
+    const payload = checkPayload(input.payload);
+    const clientContext = decodeClientContext(input.clientContext);
+    if (input.invocationType === 'DryRun') {
+      return { statusCode: 204, payload: Buffer.alloc(0) };
+    }
+    const requestId = newRequestId();
+    if (input.invocationType === 'Event') {
+      if (payload.length > MAX_ASYNC_PAYLOAD) {
+        throw requestTooLarge(
+          `Request must be smaller than ${MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation`,
+        );
+      }
+      await this.#o.asyncQueue.accept({
+        requestId,
+        functionName: version.functionName,
+        ...(qualifier !== undefined ? { qualifier } : {}),
+        payload,
+        enqueuedAt: this.#o.clock.now(),
+      });
+      return { statusCode: 202, payload: Buffer.alloc(0) };
+    }
+    const lease = this.#o.gate.tryAcquire();
+    if (lease instanceof ServiceError) {
+      throw lease;
+    }
+    try {
+      const { result, log } = await this.#execute(version, qualifier, requestId, payload, clientContext);
+      return {
+        statusCode: 200,
+        executedVersion: version.version,
+        ...(result.status === 'success' ? {} : { functionError: 'Unhandled' as const }),
+        ...(input.logType === 'Tail' ? { logResult: logTail(log) } : {}),
+        payload: result.payload,
+      };
+    } finally {
+      lease.release();
+    }
+  }
+
+  async runAttempt(
+    version: ResolvedVersion,
+    qualifier: string | undefined,
+    requestId: string,
+    payload: Buffer,
+  ): Promise<InvokeResult | 'throttled'> {
+    const lease = this.#o.gate.tryAcquire();
+    if (lease instanceof ServiceError) {
+      return 'throttled';
+    }
+    try {
+      return (await this.#execute(version, qualifier, requestId, payload, undefined)).result;
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Runs one invocation on an environment and writes its log. */
+  async #execute(
+    version: ResolvedVersion,
+    qualifier: string | undefined,
+    requestId: string,
+    payload: Buffer,
+    clientContext: string | undefined,
+  ): Promise<{ result: InvokeResult; log: string }> {
+    const spec = this.#environmentSpec(version);
+    if (version.hotReload) {
+      // An edit made before this request was sent is already queued as a file-watch event:
+      // one turn of the event loop lets it drain the stale environments first.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const result = await this.#o.pool.invoke(spec, {
+      requestId,
+      payload,
+      invokedFunctionArn: functionArn(this.#o.ctx, version.functionName, qualifier),
+      traceId: newTraceId(this.#o.clock.now()),
+      ...(clientContext !== undefined ? { clientContext } : {}),
+    });
+    return { result, log: this.#writeLog(version, requestId, result) };
+  }
+
+  /** Stops watching hot-reload directories. */
+  stop(): void {
+    this.#hotReload.close();
+  }
+
+  #environmentSpec(v: ResolvedVersion): EnvironmentSpec {
+    const key = `${v.functionName}:${v.version}:${v.revisionId}`;
+    let keys = this.#keys.get(v.functionName);
+    if (!keys) {
+      keys = new Set();
+      this.#keys.set(v.functionName, keys);
+    }
+    if (!keys.has(key)) {
+      keys.add(key);
+      if (v.hotReload) {
+        this.#hotReload.watch(key, v.codeDir);
+      }
+    }
+    return {
+      key,
+      functionName: v.functionName,
+      functionVersion: v.version,
+      runtime: v.runtime,
+      handler: v.handler,
+      memorySizeMb: v.memorySizeMb,
+      timeoutSeconds: v.timeoutSeconds,
+      ephemeralStorageMb: v.ephemeralStorageMb,
+      codeDir: v.codeDir,
+      layerDirs: v.layerDirs,
+      variables: v.variables,
+      logGroupName: v.logGroupName,
+      logFormat: v.logFormat,
+      ...(v.applicationLogLevel !== undefined
+        ? { applicationLogLevel: v.applicationLogLevel }
+        : {}),
+      region: this.#o.ctx.region,
+      accountId: this.#o.ctx.accountId,
+      credentials: roleCredentials(v.role),
+      apiEndpoint: this.#o.apiEndpoint,
+    };
+  }
+
+  #drainFunction(name: string): void {
+    const keys = this.#keys.get(name);
+    if (!keys) {
+      return;
+    }
+    this.#keys.delete(name);
+    for (const key of keys) {
+      this.#hotReload.unwatch(key);
+      this.#o.pool.drain(key);
+    }
+  }
+
+  #writeLog(v: ResolvedVersion, requestId: string, result: InvokeResult): string {
+    const finishedAt = this.#o.clock.now();
+    const log = invocationLog(
+      {
+        requestId,
+        version: v.version,
+        functionName: v.functionName,
+        memorySizeMb: v.memorySizeMb,
+        timeoutSeconds: v.timeoutSeconds,
+        logFormat: v.logFormat,
+        finishedAt,
+        ...this.#o.describeRuntime(v.runtime),
+      },
+      result,
+    );
+    this.#o.logs.write(v.logGroupName, result.logStreamName, finishedAt, log);
+    return log;
+  }
+}
+
+/** An empty body is the event `{}`; anything else must be JSON (any JSON value). */
+function checkPayload(payload: Buffer): Buffer {
+  if (payload.length === 0) {
+    return Buffer.from('{}');
+  }
+  try {
+    JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    throw invalidRequestContent(
+      `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`,
+    );
+  }
+  return payload;
+}
+
+/** X-Amz-Client-Context is base64 of a JSON object; the runtime receives the decoded JSON. */
+function decodeClientContext(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') {
+    return undefined;
+  }
+  if (header.length > MAX_CLIENT_CONTEXT) {
+    throw invalidParameter(
+      `Client context must be no larger than ${MAX_CLIENT_CONTEXT} bytes (base64-encoded).`,
+    );
+  }
+  const json = Buffer.from(header, 'base64').toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return json;
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw invalidParameter('Client context must be a valid Base64-encoded JSON object.');
+}
+
+/**
+ * DIVERGENCE: there is no STS here, so a function's "execution-role credentials" are a
+ * stable key pair derived from its role; Fogbank's API accepts them like any other.
+ */
+function roleCredentials(role: string): EnvironmentSpec['credentials'] {
+  const id = Buffer.from(role).toString('base64url').replace(/[^A-Za-z0-9]/g, '').slice(-16);
+  return {
+    accessKeyId: `ASIA${id.toUpperCase().padEnd(16, 'X')}`,
+    secretAccessKey: 'fogbank-role-secret',
+    sessionToken: `fogbank-session-${id}`,
+  };
+}
