@@ -1,0 +1,63 @@
+/**
+ * The Lambda REST API (restJson1) as a `node:http` request listener. It translates HTTP into calls
+ * on the ControlPlane and the Invoker and their results back into HTTP; the rules themselves live
+ * behind those interfaces.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccountContext } from '../core/arn.js';
+import type { ControlPlane } from '../control/types.js';
+import type { Invoker } from '../invoke/types.js';
+import { accountRoutes } from './account.js';
+import { codeRoutes } from './code.js';
+import { functionRoutes } from './functions.js';
+import { healthRoutes } from './health.js';
+import { invokeRoutes } from './invoke.js';
+import { Router } from './protocol/router.js';
+import { createServe, type ApiRequestRecord } from './protocol/serve.js';
+import type { VerifySignature } from './protocol/sigv4.js';
+import { tagRoutes } from './tags.js';
+
+export type { ApiRequestRecord } from './protocol/serve.js';
+export type {
+  CredentialScope,
+  RequestContext,
+  SignedRequest,
+  VerifySignature,
+} from './protocol/sigv4.js';
+
+export interface ApiHandlerOptions {
+  readonly control: ControlPlane;
+  readonly invoker: Invoker;
+  /** The region and account this server stands for. */
+  readonly ctx: AccountContext;
+  /** Called once per request after its response is written (access log, metrics); must not throw. */
+  readonly onRequest?: (record: ApiRequestRecord) => void;
+  /**
+   * SigV4 verification. Absent, every signature is accepted (the credential scope is still parsed
+   * into the request context); nothing implements it yet.
+   */
+  readonly verifySignature?: VerifySignature;
+}
+
+/** Every operation this API serves. */
+const ROUTES = [
+  ...functionRoutes,
+  ...invokeRoutes,
+  ...tagRoutes,
+  ...accountRoutes,
+  ...codeRoutes,
+  ...healthRoutes,
+];
+
+/** The request listener to attach to an http.Server (port 4566 by default). */
+export function createApiHandler(
+  options: ApiHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { control, invoker, ctx, onRequest, verifySignature } = options;
+  return createServe({
+    router: new Router(ROUTES),
+    services: { control, invoker, ctx },
+    ...(onRequest === undefined ? {} : { onRequest }),
+    ...(verifySignature === undefined ? {} : { verifySignature }),
+  });
+}
