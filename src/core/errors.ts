@@ -100,3 +100,8 @@ export class FogbankError<Code extends string = string> extends Error {
     this.code = code;
   }
 }
+
+/** The account's code storage quota (75 GB) would be exceeded (400). */
+export function codeStorageExceeded(message: string): ServiceError {
+  return new ServiceError('CodeStorageExceededException', 400, message);
+}

@@ -1,0 +1,103 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { LogEvent, LogEventQuery, LogStreamSummary, StoredLogEvent } from '../types.js';
+
+interface LogEventRow {
+  id: number;
+  log_group: string;
+  log_stream: string;
+  timestamp: number;
+  message: string;
+  ingestion_time: number;
+}
+
+/** The log store's half of the SQLite store: events plus a per-stream summary kept in step. */
+export class LogTables {
+  readonly #db: Database;
+  /** One prepared query per combination of filters. */
+  readonly #queries = new Map<string, Statement<(string | number)[], LogEventRow>>();
+  readonly #insertEvent: Statement<[string, string, number, string, number]>;
+  readonly #upsertStream: Statement<[string, string, number, number]>;
+  readonly #listStreams: Statement<
+    [string],
+    { log_stream: string; first_event_timestamp: number; last_event_timestamp: number }
+  >;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#insertEvent = db.prepare(
+      `INSERT INTO log_events (log_group, log_stream, timestamp, message, ingestion_time)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.#upsertStream = db.prepare(
+      `INSERT INTO log_streams (log_group, log_stream, first_event_timestamp, last_event_timestamp)
+       VALUES (?, ?, ?, ?)
+       ON CONFLICT (log_group, log_stream) DO UPDATE SET
+         first_event_timestamp = min(first_event_timestamp, excluded.first_event_timestamp),
+         last_event_timestamp = max(last_event_timestamp, excluded.last_event_timestamp)`,
+    );
+    this.#listStreams = db.prepare(
+      `SELECT log_stream, first_event_timestamp, last_event_timestamp
+       FROM log_streams WHERE log_group = ? ORDER BY log_stream`,
+    );
+  }
+
+  append(events: readonly LogEvent[], ingestionTime: number): void {
+    this.#db
+      .transaction(() => {
+        for (const e of events) {
+          this.#insertEvent.run(
+            e.logGroupName,
+            e.logStreamName,
+            e.timestamp,
+            e.message,
+            ingestionTime,
+          );
+          this.#upsertStream.run(e.logGroupName, e.logStreamName, e.timestamp, e.timestamp);
+        }
+      })
+      .immediate();
+  }
+
+  query(q: LogEventQuery): StoredLogEvent[] {
+    const where = ['log_group = ?'];
+    const params: (string | number)[] = [q.logGroupName];
+    if (q.logStreamName !== undefined) {
+      where.push('log_stream = ?');
+      params.push(q.logStreamName);
+    }
+    if (q.afterId !== undefined) {
+      where.push('id > ?');
+      params.push(q.afterId);
+    }
+    if (q.startTime !== undefined) {
+      where.push('timestamp >= ?');
+      params.push(q.startTime);
+    }
+    params.push(Math.max(0, Math.floor(q.limit)));
+    const filter = where.join(' AND ');
+    let statement = this.#queries.get(filter);
+    if (!statement) {
+      statement = this.#db.prepare<(string | number)[], LogEventRow>(
+        `SELECT id, log_group, log_stream, timestamp, message, ingestion_time
+         FROM log_events WHERE ${filter} ORDER BY id LIMIT ?`,
+      );
+      this.#queries.set(filter, statement);
+    }
+    return statement.all(...params).map((r) => ({
+      id: r.id,
+      logGroupName: r.log_group,
+      logStreamName: r.log_stream,
+      timestamp: r.timestamp,
+      message: r.message,
+      ingestionTime: r.ingestion_time,
+    }));
+  }
+
+  listStreams(logGroupName: string): LogStreamSummary[] {
+    return this.#listStreams.all(logGroupName).map((r) => ({
+      logStreamName: r.log_stream,
+      firstEventTimestamp: r.first_event_timestamp,
+      lastEventTimestamp: r.last_event_timestamp,
+    }));
+  }
+}

@@ -1,0 +1,160 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createSystemClock, type Clock } from '../../core/clock.js';
+import type {
+  AccountUsageRecord,
+  FunctionVersionRecord,
+  ListFunctionVersionsQuery,
+  LogEvent,
+  LogEventQuery,
+  LogStreamSummary,
+  Store,
+  StoredLogEvent,
+  TagResult,
+  TaggedResource,
+} from '../types.js';
+import { FunctionTables } from './function-tables.js';
+import { LogTables } from './log-tables.js';
+import { MIGRATIONS, migrate } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** Stamps migrations and log ingestion times (default: the system clock). */
+  readonly clock?: Clock;
+  /** How long a writer waits for another connection's lock before failing (ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) `<dataDir>/fogbank.db`: WAL so readers never block the writer,
+ * synchronous=FULL so an acknowledged write survives power loss (DESIGN.md's durability rule),
+ * foreign keys on for cascading deletes, and every pending migration applied.
+ */
+export async function openSqliteStore(
+  dataDir: string,
+  options: SqliteStoreOptions = {},
+): Promise<Store> {
+  await mkdir(dataDir, { recursive: true });
+  const clock = options.clock ?? createSystemClock();
+  const db = new Database(join(dataDir, 'fogbank.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${String(options.busyTimeoutMs ?? 5000)}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS, clock.now());
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteStore(db, clock);
+}
+
+/** Runs synchronous database work, turning a thrown error into a rejection. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** better-sqlite3 is synchronous; the async methods keep the Store contract PostgreSQL-shaped. */
+class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #clock: Clock;
+  readonly #functions: FunctionTables;
+  readonly #logs: LogTables;
+
+  constructor(db: Database.Database, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#functions = new FunctionTables(db);
+    this.#logs = new LogTables(db);
+  }
+
+  createFunction(input: {
+    readonly latest: FunctionVersionRecord;
+    readonly createdAt: number;
+    readonly tags: Readonly<Record<string, string>>;
+  }): Promise<boolean> {
+    return settle(() => this.#functions.createFunction(input.latest, input.createdAt, input.tags));
+  }
+
+  getFunctionVersion(
+    functionName: string,
+    version: string,
+  ): Promise<FunctionVersionRecord | undefined> {
+    return settle(() => this.#functions.getVersion(functionName, version));
+  }
+
+  listFunctionVersions(query: ListFunctionVersionsQuery): Promise<FunctionVersionRecord[]> {
+    return settle(() => this.#functions.listVersions(query));
+  }
+
+  replaceFunctionVersion(
+    record: FunctionVersionRecord,
+    expectedRevisionId: string,
+  ): Promise<boolean> {
+    return settle(() => this.#functions.replaceVersion(record, expectedRevisionId));
+  }
+
+  publishFunctionVersion(
+    functionName: string,
+    source: Omit<FunctionVersionRecord, 'functionName' | 'version'>,
+  ): Promise<string | undefined> {
+    return settle(() => this.#functions.publishVersion(functionName, source));
+  }
+
+  deleteFunction(functionName: string): Promise<boolean> {
+    return settle(() => this.#functions.deleteFunction(functionName));
+  }
+
+  deleteFunctionVersion(functionName: string, version: string): Promise<boolean> {
+    return settle(() => this.#functions.deleteVersion(functionName, version));
+  }
+
+  listReferencedCode(): Promise<Set<string>> {
+    return settle(() => this.#functions.referencedCode());
+  }
+
+  getTags(resource: TaggedResource): Promise<Record<string, string> | undefined> {
+    return settle(() => this.#functions.getTags(resource));
+  }
+
+  tagResource(
+    resource: TaggedResource,
+    tags: Readonly<Record<string, string>>,
+    maxTags: number,
+  ): Promise<TagResult> {
+    return settle(() => this.#functions.tagResource(resource, tags, maxTags));
+  }
+
+  untagResource(resource: TaggedResource, keys: readonly string[]): Promise<boolean> {
+    return settle(() => this.#functions.untagResource(resource, keys));
+  }
+
+  getAccountUsage(): Promise<AccountUsageRecord> {
+    return settle(() => this.#functions.usage());
+  }
+
+  appendLogEvents(events: readonly LogEvent[]): Promise<void> {
+    return settle(() => {
+      this.#logs.append(events, this.#clock.now());
+    });
+  }
+
+  getLogEvents(query: LogEventQuery): Promise<StoredLogEvent[]> {
+    return settle(() => this.#logs.query(query));
+  }
+
+  listLogStreams(logGroupName: string): Promise<LogStreamSummary[]> {
+    return settle(() => this.#logs.listStreams(logGroupName));
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      this.#db.close();
+    });
+  }
+}

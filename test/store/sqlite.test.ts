@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { ManualClock } from '../../src/core/clock.js';
+import { LATEST, openSqliteStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { runStoreContract } from './store.contract.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'fogbank-store-'));
+}
+
+runStoreContract({
+  name: 'SQLite',
+  open: async (clock) => {
+    const dir = await tempDir();
+    const store = await openSqliteStore(dir, { clock });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+test('SQLite: opens <dataDir>/fogbank.db in WAL mode and records migrations', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const clock = new ManualClock(1_000);
+  const store = await openSqliteStore(join(dir, 'nested', 'data'), { clock });
+  await store.close();
+  const db = new Database(join(dir, 'nested', 'data', 'fogbank.db'), { readonly: true });
+  t.after(() => db.close());
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  const rows = db
+    .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
+    .all();
+  assert.deepEqual(
+    rows,
+    MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 1_000 })),
+  );
+});
+
+test('SQLite: deleting a function cascades to its versions (foreign keys are on)', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  t.after(() => store.close());
+  await store.createFunction({
+    latest: {
+      functionName: 'f',
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: 1,
+      config: {},
+    },
+    createdAt: 1,
+    tags: {},
+  });
+  await store.deleteFunction('f');
+  const db = new Database(join(dir, 'fogbank.db'), { readonly: true });
+  t.after(() => db.close());
+  assert.equal(
+    db.prepare<[], { n: number }>('SELECT count(*) AS n FROM function_versions').get()?.n,
+    0,
+  );
+});
+
+test('SQLite: data survives a reopen and migrations are not applied twice', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const first = await openSqliteStore(dir);
+  await first.createFunction({
+    latest: {
+      functionName: 'keep',
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: 3,
+      config: { x: 1 },
+    },
+    createdAt: 1,
+    tags: { t: 'v' },
+  });
+  await first.appendLogEvents([
+    { logGroupName: 'g', logStreamName: 's', timestamp: 1, message: 'm' },
+  ]);
+  await first.close();
+  const second = await openSqliteStore(dir);
+  t.after(() => second.close());
+  assert.equal((await second.getFunctionVersion('keep', LATEST))?.codeSize, 3);
+  assert.deepEqual(await second.getTags({ kind: 'function', id: 'keep' }), { t: 'v' });
+  assert.equal((await second.getLogEvents({ logGroupName: 'g', limit: 5 })).length, 1);
+});
+
+test('SQLite: refuses a database written by a newer Fogbank', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await (await openSqliteStore(dir)).close();
+  const db = new Database(join(dir, 'fogbank.db'));
+  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, ?, 0)').run(
+    'future',
+  );
+  db.close();
+  await assert.rejects(openSqliteStore(dir), /written by a newer version/);
+});
+
+test('SQLite: a second connection sees committed writes (WAL readers)', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const writer = await openSqliteStore(dir);
+  const reader = await openSqliteStore(dir);
+  t.after(async () => {
+    await writer.close();
+    await reader.close();
+  });
+  await writer.createFunction({
+    latest: {
+      functionName: 'shared',
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: 1,
+      config: {},
+    },
+    createdAt: 1,
+    tags: {},
+  });
+  assert.equal((await reader.getFunctionVersion('shared', LATEST))?.revisionId, 'r');
+});
