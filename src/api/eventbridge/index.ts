@@ -1,0 +1,67 @@
+/**
+ * The EventBridge API (awsJson1_1, `X-Amz-Target: AWSEvents.<Op>`) over the EventBridge
+ * service. The main router asks matches() and hands over the request with its body read.
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/Welcome.html
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccountContext } from '../../core/arn.js';
+import { ServiceError } from '../../core/errors.js';
+import { newRequestId } from '../../core/ids.js';
+import type { EventBridgeService } from '../../events/eventbridge/index.js';
+import { InputReader, parseJsonBody, writeError, writeJson } from './aws-json.js';
+import { OPERATIONS } from './operations.js';
+
+export const EVENTBRIDGE_TARGET_PREFIX = 'AWSEvents.';
+
+export interface EventBridgeHttpHandler {
+  /** Whether the request is an EventBridge API call (by its X-Amz-Target). */
+  matches(req: IncomingMessage): boolean;
+  /** Answers the request; never rejects (failures become EventBridge error responses). */
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+}
+
+/** `ctx` resolves event-bus ARNs in requests to the buses of this server's region and account. */
+export function createEventBridgeHttpHandler(
+  service: EventBridgeService,
+  ctx: AccountContext,
+): EventBridgeHttpHandler {
+  return {
+    matches(req) {
+      return targetOf(req)?.startsWith(EVENTBRIDGE_TARGET_PREFIX) === true;
+    },
+    async handle(req, res, body) {
+      const requestId = newRequestId();
+      try {
+        const name = (targetOf(req) ?? '').slice(EVENTBRIDGE_TARGET_PREFIX.length);
+        const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+        if (operation === undefined) {
+          throw new ServiceError(
+            'UnknownOperationException',
+            400,
+            `Operation ${name} is not supported by this server.`,
+          );
+        }
+        writeJson(
+          res,
+          requestId,
+          await operation(service, new InputReader(parseJsonBody(body)), ctx),
+        );
+      } catch (err) {
+        writeError(
+          res,
+          requestId,
+          err instanceof ServiceError
+            ? err
+            : new ServiceError('InternalException', 500, 'Internal Service Failure', 'message', {
+                cause: err,
+              }),
+        );
+      }
+    },
+  };
+}
+
+function targetOf(req: IncomingMessage): string | undefined {
+  const target = req.headers['x-amz-target'];
+  return Array.isArray(target) ? target[0] : target;
+}
