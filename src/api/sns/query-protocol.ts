@@ -1,0 +1,158 @@
+/**
+ * SNS's wire format, the AWS query protocol: form-encoded parameters in (lists as
+ * `Name.member.N`, maps as `Name.entry.N.key` / `.value`), XML out, and `<ErrorResponse>` for
+ * errors. Both `@aws-sdk/client-sns` (AwsQueryProtocol) and the AWS CLI v2 send this form.
+ * https://docs.aws.amazon.com/sns/latest/api/Query_Requests.html
+ */
+import type { ServiceError } from '../../core/errors.js';
+import { queryCodeOf } from '../../events/sns/errors.js';
+import type { PublishBatchEntry, SnsMessageAttribute, Tag } from '../../events/sns/types.js';
+
+export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+export const SNS_API_VERSION = '2010-03-31';
+
+/** The N of every `<prefix>.N.…` parameter, ascending (gaps allowed). */
+function indices(params: URLSearchParams, prefix: string): number[] {
+  const found = new Set<number>();
+  const head = `${prefix}.`;
+  for (const key of params.keys()) {
+    if (key.startsWith(head)) {
+      const n = Number(key.slice(head.length).split('.')[0]);
+      if (Number.isSafeInteger(n) && n > 0) {
+        found.add(n);
+      }
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** A string parameter, or undefined when absent. */
+export function text(params: URLSearchParams, name: string): string | undefined {
+  return params.get(name) ?? undefined;
+}
+
+/** `Attributes.entry.N.key` / `Attributes.entry.N.value` → `{key: value}`. */
+export function readStringMap(params: URLSearchParams, prefix: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const n of indices(params, `${prefix}.entry`)) {
+    const key = params.get(`${prefix}.entry.${String(n)}.key`);
+    if (key !== null) {
+      map[key] = params.get(`${prefix}.entry.${String(n)}.value`) ?? '';
+    }
+  }
+  return map;
+}
+
+/** `Tags.member.N.Key` / `Tags.member.N.Value`. */
+export function readTags(params: URLSearchParams, prefix: string): Tag[] {
+  return indices(params, `${prefix}.member`).map((n) => ({
+    Key: params.get(`${prefix}.member.${String(n)}.Key`) ?? '',
+    Value: params.get(`${prefix}.member.${String(n)}.Value`) ?? '',
+  }));
+}
+
+/**
+ * `MessageAttributes.entry.N.Name` with `.Value.DataType`, `.Value.StringValue` and
+ * `.Value.BinaryValue` (base64).
+ */
+export function readMessageAttributes(
+  params: URLSearchParams,
+  prefix: string,
+): Record<string, SnsMessageAttribute> {
+  const attributes: Record<string, SnsMessageAttribute> = {};
+  for (const n of indices(params, `${prefix}.entry`)) {
+    const at = `${prefix}.entry.${String(n)}`;
+    const name = params.get(`${at}.Name`);
+    if (name === null) {
+      continue;
+    }
+    const stringValue = params.get(`${at}.Value.StringValue`);
+    const binaryValue = params.get(`${at}.Value.BinaryValue`);
+    attributes[name] = {
+      // An empty DataType reads as a missing one (a ValidationError), as SNS answers it.
+      DataType: params.get(`${at}.Value.DataType`) ?? '',
+      ...(stringValue !== null && { StringValue: stringValue }),
+      ...(binaryValue !== null && { BinaryValue: Buffer.from(binaryValue, 'base64') }),
+    };
+  }
+  return attributes;
+}
+
+/** `PublishBatchRequestEntries.member.N.*`. */
+export function readBatchEntries(params: URLSearchParams): PublishBatchEntry[] {
+  const prefix = 'PublishBatchRequestEntries.member';
+  return indices(params, prefix).map((n) => {
+    const at = `${prefix}.${String(n)}`;
+    const get = (name: string): Record<string, string> => {
+      const value = params.get(`${at}.${name}`);
+      return value === null ? {} : { [name.charAt(0).toLowerCase() + name.slice(1)]: value };
+    };
+    return {
+      ...get('Id'),
+      ...get('Message'),
+      ...get('Subject'),
+      ...get('MessageStructure'),
+      ...get('MessageDeduplicationId'),
+      ...get('MessageGroupId'),
+      messageAttributes: readMessageAttributes(params, `${at}.MessageAttributes`),
+    };
+  });
+}
+
+/** Escapes text for XML; CR too, which an XML parser would otherwise turn into LF. */
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"'\r]/g, (c) => {
+    switch (c) {
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '"':
+        return '&quot;';
+      case "'":
+        return '&apos;';
+      default:
+        return '&#xD;';
+    }
+  });
+}
+
+/** `<name>escaped text</name>`; nothing for an undefined value. */
+export function element(name: string, value: string | undefined): string {
+  return value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`;
+}
+
+/** `<Name><entry><key>…</key><value>…</value></entry>…</Name>`. */
+export function stringMapXml(name: string, map: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(map)
+    .map(([k, v]) => `<entry>${element('key', k)}${element('value', v)}</entry>`)
+    .join('');
+  return `<${name}>${entries}</${name}>`;
+}
+
+/** `<Name><member>…</member>…</Name>` from already-encoded members. */
+export function memberListXml(name: string, members: readonly string[]): string {
+  return `<${name}>${members.map((m) => `<member>${m}</member>`).join('')}</${name}>`;
+}
+
+/** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…</ResponseMetadata>`. */
+export function responseXml(action: string, result: string | undefined, requestId: string): string {
+  const body = result === undefined ? '' : `<${action}Result>${result}</${action}Result>`;
+  return (
+    `<${action}Response xmlns="${SNS_XMLNS}">${body}` +
+    `<ResponseMetadata>${element('RequestId', requestId)}</ResponseMetadata>` +
+    `</${action}Response>`
+  );
+}
+
+export function errorXml(error: ServiceError, requestId: string): string {
+  return (
+    `<ErrorResponse xmlns="${SNS_XMLNS}"><Error>` +
+    element('Type', error.fault === 'client' ? 'Sender' : 'Receiver') +
+    element('Code', queryCodeOf(error.code)) +
+    element('Message', error.message) +
+    `</Error>${element('RequestId', requestId)}</ErrorResponse>`
+  );
+}
