@@ -1,0 +1,404 @@
+import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { FogbankError } from '../core/errors.js';
+import { newHexId } from '../core/ids.js';
+import type { Executor, Sandbox, SandboxErrorCode } from './executor.js';
+import {
+  answerVerdict,
+  logStreamName,
+  terminationVerdict,
+  type Termination,
+  type Verdict,
+} from './invocation-verdict.js';
+import { LogCollector } from './log-collector.js';
+import type { RuntimeApiHooks, RuntimeOutcome } from './runtime-api/session.js';
+import type { SandboxExit } from './sandbox-process.js';
+import type { EnvironmentSpec, InvokeRequest, InvokeResult } from './types.js';
+
+/**
+ * Lifecycle of an execution environment (STYLE.md practice 6). Transitions are synchronous
+ * and guarded; async work happens after the new state is set.
+ * - Starting: sandbox being prepared and runtime initializing, its first invocation waiting.
+ * - Invoking: an invocation is with the runtime.
+ * - Ready: idle and warm. Frozen: idle with every process stopped (nothing runs between
+ *   invocations, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+ * - Stopping → Stopped: killed and cleaned up (timeout, crash, init error, reaping, drain).
+ */
+export type EnvironmentState =
+  'Starting' | 'Invoking' | 'Ready' | 'Frozen' | 'Stopping' | 'Stopped';
+
+const TRANSITIONS: Readonly<Record<EnvironmentState, readonly EnvironmentState[]>> = {
+  Starting: ['Invoking', 'Stopping'],
+  Invoking: ['Ready', 'Stopping'],
+  Ready: ['Invoking', 'Frozen', 'Stopping'],
+  Frozen: ['Invoking', 'Stopping'],
+  Stopping: ['Stopped'],
+  Stopped: [],
+};
+
+/**
+ * Lambda gives init 10 s and, when that is not enough, retries it within the invocation's
+ * own timeout (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib).
+ * DIVERGENCE: here init gets both budgets in one go, without the restart.
+ */
+const INIT_TIMEOUT_MS = 10_000;
+
+export interface EnvironmentOptions {
+  readonly executor: Executor;
+  readonly clock: Clock;
+  readonly idleTimeoutMs: number;
+  /** The environment finished an invocation and can take another one. */
+  readonly onIdle: (environment: ExecutionEnvironment) => void;
+  /** The environment is gone: processes killed, cgroups and sockets removed. */
+  readonly onStopped: (environment: ExecutionEnvironment) => void;
+}
+
+interface Invocation {
+  readonly request: InvokeRequest;
+  readonly resolve: (result: InvokeResult) => void;
+  readonly reject: (error: unknown) => void;
+  /** performance.now() when the event went to the runtime. */
+  deliveredAt: number | undefined;
+  deadline: TimerHandle | undefined;
+  answered: boolean;
+  initLogs: string;
+  initDurationMs: number | undefined;
+}
+
+/** One sandboxed runtime serving one function version, one invocation at a time. */
+export class ExecutionEnvironment {
+  readonly id = newHexId();
+  readonly spec: EnvironmentSpec;
+  readonly logStreamName: string;
+  /** Resolves once the environment is Stopped and everything it held is released. */
+  readonly stopped: Promise<void>;
+  readonly #options: EnvironmentOptions;
+  readonly #logs = new LogCollector();
+  readonly #hooks: RuntimeApiHooks;
+  #state: EnvironmentState = 'Starting';
+  #prepared: Promise<Sandbox | undefined> = Promise.resolve(undefined);
+  #sandbox: Sandbox | undefined;
+  #invocation: Invocation | undefined;
+  #initTimer: TimerHandle | undefined;
+  #idleTimer: TimerHandle | undefined;
+  #retireWhenIdle = false;
+  #peakBytes = 0;
+  #markStopped: () => void = () => undefined;
+
+  constructor(spec: EnvironmentSpec, options: EnvironmentOptions) {
+    this.spec = spec;
+    this.#options = options;
+    this.logStreamName = logStreamName(spec.functionVersion, this.id, options.clock.now());
+    this.stopped = new Promise((resolve) => {
+      this.#markStopped = resolve;
+    });
+    this.#hooks = {
+      onInitDone: () => {
+        this.#onInitDone();
+      },
+      onInitError: (errorType, payload) => {
+        void this.#terminate({ kind: 'init-error', errorType, payload });
+      },
+      onParked: () => {
+        if (this.#state === 'Ready') {
+          this.#freeze();
+        }
+      },
+      onOutcome: (requestId, outcome) => {
+        this.#onOutcome(requestId, outcome);
+      },
+    };
+  }
+
+  get state(): EnvironmentState {
+    return this.#state;
+  }
+
+  /** Starting or Invoking: an invocation is in flight. */
+  get busy(): boolean {
+    return this.#state === 'Starting' || this.#state === 'Invoking';
+  }
+
+  /** Cold start: prepares and starts the sandbox, then runs `request` once init is done. */
+  start(request: InvokeRequest): Promise<InvokeResult> {
+    if (this.#state !== 'Starting' || this.#invocation !== undefined) {
+      throw new FogbankError<SandboxErrorCode>(
+        'ERR_INVALID_STATE',
+        `Environment ${this.id} was already started`,
+      );
+    }
+    const result = this.#begin(request);
+    this.#prepared = this.#boot();
+    return result;
+  }
+
+  /** Warm invocation on a Ready or Frozen environment. */
+  invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const wasFrozen = this.#state === 'Frozen';
+    this.#transition('Invoking');
+    this.#clearIdleTimer();
+    const result = this.#begin(request);
+    if (wasFrozen) {
+      // The event is written to the socket at once; the runtime reads it when thawed.
+      this.#sandbox?.process?.thaw();
+    }
+    this.#deliver();
+    return result;
+  }
+
+  /** Stops now; an invocation in flight fails as if its runtime had been killed. */
+  stop(): Promise<void> {
+    void this.#terminate({ kind: 'stop' });
+    return this.stopped;
+  }
+
+  /** Stops once the invocation in flight is answered, or now when idle. */
+  retire(): void {
+    if (this.busy) {
+      this.#retireWhenIdle = true;
+    } else {
+      void this.stop();
+    }
+  }
+
+  #transition(to: EnvironmentState): void {
+    if (!TRANSITIONS[this.#state].includes(to)) {
+      throw new FogbankError<SandboxErrorCode>(
+        'ERR_INVALID_STATE',
+        `Environment ${this.id} cannot go from ${this.#state} to ${to}`,
+      );
+    }
+    this.#state = to;
+  }
+
+  #begin(request: InvokeRequest): Promise<InvokeResult> {
+    return new Promise((resolve, reject) => {
+      this.#invocation = {
+        request,
+        resolve,
+        reject,
+        deliveredAt: undefined,
+        deadline: undefined,
+        answered: false,
+        initLogs: '',
+        initDurationMs: undefined,
+      };
+    });
+  }
+
+  async #boot(): Promise<Sandbox | undefined> {
+    const { executor, clock } = this.#options;
+    let sandbox: Sandbox;
+    try {
+      sandbox = await executor.prepare(this.spec, this.id, this.logStreamName, this.#hooks);
+    } catch (error) {
+      const entrypoint = error instanceof FogbankError && error.code === 'ERR_INVALID_ENTRYPOINT';
+      void this.#terminate(
+        entrypoint
+          ? { kind: 'entrypoint', message: error.message }
+          : { kind: 'prepare-failed', error },
+      );
+      return undefined;
+    }
+    this.#sandbox = sandbox;
+    if (this.#state !== 'Starting') {
+      return sandbox;
+    }
+    const child = executor.start(sandbox);
+    this.#logs.attach(child.stdout);
+    this.#logs.attach(child.stderr);
+    void child.exited.then((exit) => this.#terminate({ kind: 'exit', exit }));
+    this.#initTimer = clock.setTimeout(
+      () => {
+        void this.#terminate({ kind: 'init-timeout' });
+      },
+      INIT_TIMEOUT_MS + this.spec.timeoutSeconds * 1000,
+    );
+    return sandbox;
+  }
+
+  #onInitDone(): void {
+    const invocation = this.#invocation;
+    const spawnedAt = this.#sandbox?.process?.spawnedAt;
+    if (this.#state !== 'Starting' || invocation === undefined || spawnedAt === undefined) {
+      return;
+    }
+    this.#clearInitTimer();
+    invocation.initDurationMs = performance.now() - spawnedAt;
+    invocation.initLogs = this.#logs.take();
+    this.#transition('Invoking');
+    this.#deliver();
+  }
+
+  #deliver(): void {
+    const invocation = this.#invocation;
+    const sandbox = this.#sandbox;
+    if (invocation === undefined || sandbox === undefined) {
+      return;
+    }
+    const { clock, executor } = this.#options;
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    invocation.deliveredAt = performance.now();
+    invocation.deadline = clock.setTimeout(() => {
+      void this.#terminate({ kind: 'timeout' });
+    }, timeoutMs);
+    executor.invoke(sandbox, invocation.request, clock.now() + timeoutMs);
+  }
+
+  #onOutcome(requestId: string, outcome: RuntimeOutcome): void {
+    const invocation = this.#invocation;
+    const child = this.#sandbox?.process;
+    if (invocation?.request.requestId !== requestId || invocation.answered || child === undefined) {
+      return;
+    }
+    invocation.answered = true;
+    if (invocation.deadline !== undefined) {
+      this.#options.clock.clearTimeout(invocation.deadline);
+    }
+    const durationMs = performance.now() - (invocation.deliveredAt ?? performance.now());
+    const peak = child.peakMemoryBytes();
+    // Lines the runtime wrote just before answering may still be in the pipe: one more turn
+    // of the event loop reads them, so they belong to this invocation.
+    setImmediate(() => {
+      const functionLogs = this.#logs.take();
+      void peak.then((bytes) => {
+        this.#finish(invocation, outcome, durationMs, functionLogs, bytes);
+      });
+    });
+  }
+
+  #finish(
+    invocation: Invocation,
+    outcome: RuntimeOutcome,
+    durationMs: number,
+    functionLogs: string,
+    peakBytes: number | undefined,
+  ): void {
+    this.#invocation = undefined;
+    const result = this.#result(invocation, {
+      ...answerVerdict(outcome),
+      functionLogs,
+      durationMs,
+      peakBytes,
+    });
+    if (this.#state === 'Invoking') {
+      if (this.#retireWhenIdle) {
+        void this.stop();
+      } else {
+        this.#transition('Ready');
+        this.#idleTimer = this.#options.clock.setTimeout(() => {
+          void this.stop();
+        }, this.#options.idleTimeoutMs);
+        if (this.#sandbox?.runtimeApi.parked === true) {
+          this.#freeze();
+        }
+        this.#options.onIdle(this);
+      }
+    }
+    invocation.resolve(result);
+  }
+
+  #freeze(): void {
+    this.#transition('Frozen');
+    this.#sandbox?.process?.freeze();
+  }
+
+  /** Kills the sandbox, settles what is still owed, releases everything. Runs once. */
+  async #terminate(reason: Termination): Promise<void> {
+    if (this.#state === 'Stopping' || this.#state === 'Stopped') {
+      return;
+    }
+    this.#transition('Stopping');
+    this.#clearInitTimer();
+    this.#clearIdleTimer();
+    const invocation = this.#invocation?.answered === false ? this.#invocation : undefined;
+    if (invocation?.deadline !== undefined) {
+      this.#options.clock.clearTimeout(invocation.deadline);
+    }
+    const sandbox = await this.#prepared;
+    const child = sandbox?.process;
+    let oomKills = 0;
+    let peakBytes: number | undefined;
+    if (sandbox !== undefined && child !== undefined) {
+      sandbox.runtimeApi.abandon();
+      [peakBytes] = await Promise.all([child.peakMemoryBytes(), child.kill()]);
+      this.#logs.flushPartials();
+      oomKills = (await sandbox.cgroup?.oomKills()) ?? 0;
+      peakBytes = (await child.peakMemoryBytes()) ?? peakBytes;
+    }
+    if (invocation !== undefined) {
+      this.#invocation = undefined;
+      if (reason.kind === 'prepare-failed') {
+        invocation.reject(reason.error);
+      } else {
+        invocation.resolve(this.#failure(invocation, reason, child?.exit, oomKills, peakBytes));
+      }
+    }
+    if (sandbox !== undefined) {
+      await this.#options.executor.stop(sandbox);
+    }
+    this.#transition('Stopped');
+    this.#options.onStopped(this);
+    this.#markStopped();
+  }
+
+  #failure(
+    invocation: Invocation,
+    reason: Exclude<Termination, { kind: 'prepare-failed' }>,
+    exit: SandboxExit | undefined,
+    oomKills: number,
+    peakBytes: number | undefined,
+  ): InvokeResult {
+    const { requestId } = invocation.request;
+    const inInit = invocation.deliveredAt === undefined;
+    const logs = this.#logs.take();
+    if (inInit) {
+      invocation.initLogs = logs;
+      invocation.initDurationMs =
+        performance.now() - (this.#sandbox?.process?.spawnedAt ?? performance.now());
+    }
+    const failure = terminationVerdict(requestId, reason, exit, oomKills, this.spec.timeoutSeconds);
+    return this.#result(invocation, {
+      ...failure,
+      functionLogs: inInit ? '' : logs,
+      durationMs:
+        invocation.deliveredAt === undefined ? 0 : performance.now() - invocation.deliveredAt,
+      peakBytes,
+    });
+  }
+
+  #result(
+    invocation: Invocation,
+    parts: Verdict & { functionLogs: string; durationMs: number; peakBytes: number | undefined },
+  ): InvokeResult {
+    this.#peakBytes = Math.max(this.#peakBytes, parts.peakBytes ?? 0);
+    return {
+      status: parts.status,
+      payload: parts.payload,
+      ...(parts.errorType !== undefined ? { errorType: parts.errorType } : {}),
+      initLogs: invocation.initLogs,
+      functionLogs: parts.functionLogs,
+      durationMs: parts.durationMs,
+      ...(invocation.initDurationMs !== undefined
+        ? { initDurationMs: invocation.initDurationMs }
+        : {}),
+      maxMemoryUsedMb: Math.round(this.#peakBytes / (1024 * 1024)),
+      environmentId: this.id,
+      logStreamName: this.logStreamName,
+    };
+  }
+
+  #clearInitTimer(): void {
+    if (this.#initTimer !== undefined) {
+      this.#options.clock.clearTimeout(this.#initTimer);
+      this.#initTimer = undefined;
+    }
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer !== undefined) {
+      this.#options.clock.clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+    }
+  }
+}

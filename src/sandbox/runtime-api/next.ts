@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalidStateTransition, type RuntimeApiSession } from './session.js';
+
+/**
+ * GET /2018-06-01/runtime/invocation/next: the runtime's long poll for its next event.
+ * The first call ends the init phase. It is never timed out (spec §2.1).
+ */
+export function handleNext(
+  session: RuntimeApiSession,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  req.resume();
+  if (session.parked !== undefined) {
+    invalidStateTransition(res, 'A runtime is already waiting for the next invocation');
+    return;
+  }
+  const { current } = session;
+  if (current?.sent === true) {
+    invalidStateTransition(res, 'The current invocation has not been answered yet');
+    return;
+  }
+  if (session.phase === 'init') {
+    session.phase = 'ready';
+    session.parked = res;
+    session.hooks.onInitDone();
+  } else if (current !== undefined) {
+    session.send(res, current);
+    return;
+  } else {
+    session.parked = res;
+  }
+  if (session.parked !== res) {
+    return;
+  }
+  // The hook above may already have delivered on this request.
+  res.on('close', () => {
+    if (session.parked === res) {
+      session.parked = undefined;
+    }
+  });
+  if (session.current === undefined) {
+    session.hooks.onParked();
+  }
+}

@@ -1,0 +1,4 @@
+import { runExecutorContract } from './executor-contract.js';
+import { MACHINE_SKIPS } from './skips.js';
+
+runExecutorContract('process', MACHINE_SKIPS);

@@ -1,0 +1,267 @@
+/**
+ * The Runtime API server of one environment (spec §2.1–§2.3), driven over a real Unix socket
+ * and a real TCP port by a plain HTTP client, as a runtime would.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { RuntimeApi } from '../../src/sandbox/runtime-api/server.js';
+import type { RuntimeOutcome } from '../../src/sandbox/runtime-api/session.js';
+import { invokeRequest } from './helpers.js';
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+type Call = (
+  method: string,
+  path: string,
+  body?: Buffer | string,
+  headers?: OutgoingHttpHeaders,
+  trailers?: Record<string, string>,
+) => Promise<Reply>;
+
+interface Recorded {
+  initDone: number;
+  parked: number;
+  initErrors: { errorType: string; payload: string }[];
+  outcomes: { requestId: string; outcome: RuntimeOutcome }[];
+}
+
+async function startApi(
+  t: TestContext,
+): Promise<{ api: RuntimeApi; events: Recorded; call: Call }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fogbank-rapi-'));
+  const events: Recorded = { initDone: 0, parked: 0, initErrors: [], outcomes: [] };
+  const api = new RuntimeApi({
+    onInitDone: () => events.initDone++,
+    onParked: () => events.parked++,
+    onInitError: (errorType, payload) =>
+      events.initErrors.push({ errorType, payload: payload.toString() }),
+    onOutcome: (requestId, outcome) => events.outcomes.push({ requestId, outcome }),
+  });
+  const socketPath = await api.listen({ socketPath: join(dir, 'runtime.sock') });
+  t.after(async () => {
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const call: Call = (method, path, body, headers = {}, trailers) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        { socketPath, method, path: `/2018-06-01/runtime${path}`, headers, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      if (trailers !== undefined) {
+        // Trailers need a chunked body.
+        req.write(body ?? '');
+        req.addTrailers(trailers);
+        req.end();
+      } else {
+        req.end(body);
+      }
+    });
+  return { api, events, call };
+}
+
+const json = (reply: Reply): unknown => JSON.parse(reply.body.toString());
+
+test('/next ends init, waits for an invocation and delivers it with the §2.2 headers', async (t) => {
+  const { api, events, call } = await startApi(t);
+  const next = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(events.initDone, 1);
+  const payload = Buffer.from('{"exact":"bytes", "kept": true}');
+  api.deliver(
+    invokeRequest(null, { requestId: 'r-1', payload, clientContext: '{"env":{}}' }),
+    1_700_000_000_123,
+  );
+  const reply = await next;
+  assert.equal(reply.status, 200);
+  assert.deepEqual(reply.body, payload);
+  assert.equal(reply.headers['lambda-runtime-aws-request-id'], 'r-1');
+  assert.equal(reply.headers['lambda-runtime-deadline-ms'], '1700000000123');
+  assert.equal(
+    reply.headers['lambda-runtime-invoked-function-arn'],
+    'arn:aws:lambda:eu-west-1:123456789012:function:behave',
+  );
+  assert.equal(reply.headers['lambda-runtime-trace-id'], invokeRequest(null).traceId);
+  assert.equal(reply.headers['lambda-runtime-client-context'], '{"env":{}}');
+  assert.equal(reply.headers['content-type'], 'application/json');
+
+  const accepted = await call('POST', '/invocation/r-1/response', 'null');
+  assert.equal(accepted.status, 202);
+  assert.deepEqual(json(accepted), { status: 'OK' });
+  assert.deepEqual(events.outcomes, [
+    { requestId: 'r-1', outcome: { kind: 'response', payload: Buffer.from('null') } },
+  ]);
+});
+
+test('an invocation delivered before /next waits for it; a parked /next is reported', async (t) => {
+  const { api, events, call } = await startApi(t);
+  const first = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  api.deliver(invokeRequest({ n: 1 }, { requestId: 'a', traceId: '' }), 1);
+  assert.equal(
+    (await first).headers['lambda-runtime-trace-id'],
+    undefined,
+    'empty headers are omitted',
+  );
+  await call('POST', '/invocation/a/response', '1');
+  const parked = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(events.parked, 2, 'once after init (nothing to do yet), once after answering');
+  assert.equal(api.parked, true);
+  api.deliver(invokeRequest({ n: 2 }, { requestId: 'b' }), 1);
+  assert.equal((await parked).headers['lambda-runtime-aws-request-id'], 'b');
+  await call('POST', '/invocation/b/response', '2');
+  api.deliver(invokeRequest({ n: 3 }, { requestId: 'c' }), 1);
+  const queued = await call('GET', '/invocation/next');
+  assert.equal(
+    queued.headers['lambda-runtime-aws-request-id'],
+    'c',
+    'queued delivery is sent on the next /next',
+  );
+});
+
+test('the Runtime API rejects wrong ids and wrong states with its own error documents', async (t) => {
+  const { api, call } = await startApi(t);
+  const early = await call('POST', '/invocation/x/response', '{}');
+  assert.equal(early.status, 403);
+  assert.equal((json(early) as { errorType: string }).errorType, 'InvalidStateTransition');
+
+  const next = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  const second = await call('GET', '/invocation/next');
+  assert.equal(second.status, 403, 'one /next at a time');
+  api.deliver(invokeRequest({}, { requestId: 'real' }), 1);
+  await next;
+  const unanswered = await call('GET', '/invocation/next');
+  assert.equal(unanswered.status, 403, '/next before answering the current invocation');
+
+  const wrong = await call('POST', '/invocation/other/response', '{}');
+  assert.equal(wrong.status, 400);
+  assert.deepEqual(json(wrong), {
+    errorMessage: 'Invalid request ID',
+    errorType: 'InvalidRequestID',
+  });
+  assert.equal((await call('POST', '/invocation/real/response', '{}')).status, 202);
+  assert.equal(
+    (await call('POST', '/invocation/real/response', '{}')).status,
+    400,
+    'already answered',
+  );
+  assert.equal((await call('POST', '/init/error', '{}')).status, 403, 'init is over');
+  assert.equal((await call('GET', '/nope')).status, 404);
+});
+
+test('/error and /init/error take the error type from the document, else the header', async (t) => {
+  const { api, events, call } = await startApi(t);
+  const initError = await call('POST', '/init/error', '{"errorMessage":"no handler"}', {
+    'Lambda-Runtime-Function-Error-Type': 'Runtime.HandlerNotFound',
+  });
+  assert.equal(initError.status, 202);
+  assert.deepEqual(events.initErrors, [
+    { errorType: 'Runtime.HandlerNotFound', payload: '{"errorMessage":"no handler"}' },
+  ]);
+
+  const next = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  api.deliver(invokeRequest({}, { requestId: 'e1' }), 1);
+  await next;
+  const cause =
+    '{"errorType":"TypeError","errorMessage":"bad","stackTrace":[],"errorCause":{"paths":[]}}';
+  const posted = await call('POST', '/invocation/e1/error', cause, {
+    'Content-Type': 'application/vnd.aws.lambda.error.cause+json',
+  });
+  assert.equal(posted.status, 202);
+  const outcome = events.outcomes[0]?.outcome;
+  assert.ok(outcome?.kind === 'error');
+  assert.equal(outcome.errorType, 'TypeError');
+  assert.deepEqual(JSON.parse(outcome.payload.toString()), {
+    errorType: 'TypeError',
+    errorMessage: 'bad',
+    stackTrace: [],
+  });
+});
+
+test('a response over 6291556 bytes gets 413; exactly the limit is accepted', async (t) => {
+  const { api, events, call } = await startApi(t);
+  for (const [id, size, status] of [
+    ['big', 6291557, 413],
+    ['max', 6291556, 202],
+  ] as const) {
+    const next = call('GET', '/invocation/next');
+    await new Promise((r) => setTimeout(r, 20));
+    api.deliver(invokeRequest({}, { requestId: id }), 1);
+    await next;
+    const reply = await call('POST', `/invocation/${id}/response`, Buffer.alloc(size, 0x61));
+    assert.equal(reply.status, status);
+  }
+  assert.deepEqual(
+    events.outcomes.map((o) => [o.requestId, o.outcome.kind]),
+    [
+      ['big', 'too-large'],
+      ['max', 'response'],
+    ],
+  );
+});
+
+test('a streamed response is buffered; its error trailers make it an error', async (t) => {
+  const { api, events, call } = await startApi(t);
+  const next = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  api.deliver(invokeRequest({}, { requestId: 's1' }), 1);
+  await next;
+  const bad = await call('POST', '/invocation/s1/response', 'x', {
+    'Lambda-Runtime-Function-Response-Mode': 'sideways',
+  });
+  assert.equal(bad.status, 400);
+  assert.equal((json(bad) as { errorType: string }).errorType, 'InvalidFunctionResponseMode');
+  const document = '{"errorType":"Error","errorMessage":"mid-stream"}';
+  const streamed = await call(
+    'POST',
+    '/invocation/s1/response',
+    'partial ',
+    {
+      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+    },
+    {
+      'Lambda-Runtime-Function-Error-Type': 'Error',
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(document).toString('base64'),
+    },
+  );
+  assert.equal(streamed.status, 202);
+  const outcome = events.outcomes[0]?.outcome;
+  assert.ok(outcome?.kind === 'error');
+  assert.equal(outcome.errorType, 'Error');
+  assert.equal(outcome.payload.toString(), document);
+});
+
+test('over TCP it listens on a loopback port of its own', async (t) => {
+  const api = new RuntimeApi({
+    onInitDone: () => undefined,
+    onParked: () => undefined,
+    onInitError: () => undefined,
+    onOutcome: () => undefined,
+  });
+  t.after(() => api.close());
+  const address = await api.listen({ host: '127.0.0.1' });
+  assert.match(address, /^127\.0\.0\.1:\d+$/);
+});
