@@ -11,7 +11,7 @@ import { integerQuery, type Route } from './protocol/route.js';
  * Lambda's limit on a whole CreateFunction request: a 50 MB zip grows by a third as base64 inside
  * the JSON body. UpdateFunctionCode carries the same zip, so it gets the same room.
  */
-const CODE_REQUEST_BYTES = 70_167_211;
+export const CODE_REQUEST_BYTES = 70_167_211;
 
 function functionName(request: ApiRequest): string {
   return request.label('FunctionName');

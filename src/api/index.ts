@@ -5,17 +5,27 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountContext } from '../core/arn.js';
+import type { FunctionConfigServices } from '../control/function-config/index.js';
 import type { ControlPlane } from '../control/types.js';
+import type { EventSourceMappingApi } from '../events/esm/index.js';
 import type { Invoker } from '../invoke/types.js';
 import { accountRoutes } from './account.js';
+import { aliasRoutes } from './aliases.js';
 import { codeRoutes } from './code.js';
+import { concurrencyRoutes } from './concurrency.js';
+import { eventSourceMappingRoutes } from './event-source-mappings.js';
+import { eventInvokeConfigRoutes } from './event-invoke-config.js';
 import { functionRoutes } from './functions.js';
+import { functionUrlRoutes } from './function-urls.js';
 import { healthRoutes } from './health.js';
 import { invokeRoutes } from './invoke.js';
+import { layerRoutes } from './layers.js';
+import { policyRoutes } from './policy.js';
 import { Router } from './protocol/router.js';
 import { createServe, type ApiRequestRecord } from './protocol/serve.js';
 import type { VerifySignature } from './protocol/sigv4.js';
 import { tagRoutes } from './tags.js';
+import { versionRoutes } from './versions.js';
 
 export type { ApiRequestRecord } from './protocol/serve.js';
 export type {
@@ -30,6 +40,10 @@ export interface ApiHandlerOptions {
   readonly invoker: Invoker;
   /** The region and account this server stands for. */
   readonly ctx: AccountContext;
+  /** Event invoke configs, function URLs and policies (src/control/function-config). */
+  readonly functionConfig?: FunctionConfigServices;
+  /** Event source mappings (src/events/esm). */
+  readonly eventSourceMappings?: EventSourceMappingApi;
   /** Called once per request after its response is written (access log, metrics); must not throw. */
   readonly onRequest?: (record: ApiRequestRecord) => void;
   /**
@@ -42,21 +56,36 @@ export interface ApiHandlerOptions {
 /** Every operation this API serves. */
 const ROUTES = [
   ...functionRoutes,
+  ...versionRoutes,
+  ...aliasRoutes,
+  ...concurrencyRoutes,
+  ...layerRoutes,
   ...invokeRoutes,
   ...tagRoutes,
   ...accountRoutes,
   ...codeRoutes,
   ...healthRoutes,
+  ...eventInvokeConfigRoutes,
+  ...functionUrlRoutes,
+  ...policyRoutes,
+  ...eventSourceMappingRoutes,
 ];
 
 /** The request listener to attach to an http.Server (port 4566 by default). */
 export function createApiHandler(
   options: ApiHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { control, invoker, ctx, onRequest, verifySignature } = options;
+  const { control, invoker, ctx, functionConfig, eventSourceMappings, onRequest, verifySignature } =
+    options;
   return createServe({
     router: new Router(ROUTES),
-    services: { control, invoker, ctx },
+    services: {
+      control,
+      invoker,
+      ctx,
+      ...(functionConfig === undefined ? {} : { functionConfig }),
+      ...(eventSourceMappings === undefined ? {} : { eventSourceMappings }),
+    },
     ...(onRequest === undefined ? {} : { onRequest }),
     ...(verifySignature === undefined ? {} : { verifySignature }),
   });

@@ -37,6 +37,7 @@ export const invokeRoutes: readonly Route[] = [
         ),
         logType: enumHeader(request, 'x-amz-log-type', 'logType', LOG_TYPES, 'None'),
         payload: request.body,
+        requestId: request.context.requestId,
         ...(qualifier === undefined ? {} : { qualifier }),
         ...(clientContext === undefined ? {} : { clientContext }),
       };

@@ -8,7 +8,7 @@ import { chmod, lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'n
 import { join } from 'node:path';
 import { requestTooLarge } from '../core/errors.js';
 import { MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, MAX_ZIP_ENTRIES } from './limits.js';
-import { extractZip } from './zip-extract.js';
+import { extractZip, unzippedSizeOf } from './zip-extract.js';
 
 const TEMP_PREFIX = '.tmp-';
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -20,6 +20,8 @@ export interface CodePackage {
   readonly codeSha256: string;
   /** Zip length in bytes: FunctionConfiguration.CodeSize. */
   readonly codeSize: number;
+  /** Sum of the entries' uncompressed sizes. */
+  readonly unzippedSize: number;
 }
 
 export function digestOf(data: Buffer | string): { hex: string; base64: string } {
@@ -66,7 +68,7 @@ export class CodeStore {
     if (!(await this.#isComplete(pkg.sha256Hex))) {
       await this.#unpackOnce(pkg.sha256Hex, () => this.#unpack(zip, pkg.sha256Hex));
     }
-    return pkg;
+    return { ...pkg, unzippedSize: await unzippedSizeOf(zip) };
   }
 
   /** Runs add()'s checks without keeping anything (UpdateFunctionCode with DryRun). */
@@ -80,7 +82,7 @@ export class CodeStore {
         await removeTree(temp);
       }
     }
-    return pkg;
+    return { ...pkg, unzippedSize: await unzippedSizeOf(zip) };
   }
 
   /**
@@ -174,7 +176,7 @@ export class CodeStore {
   }
 }
 
-function describePackage(zip: Buffer): CodePackage {
+function describePackage(zip: Buffer): Omit<CodePackage, 'unzippedSize'> {
   if (zip.length > MAX_ZIPPED_BYTES) {
     throw requestTooLarge(`Zipped size must be smaller than ${String(MAX_ZIPPED_BYTES)} bytes`);
   }

@@ -5,7 +5,7 @@
 import { codeStorageExceeded } from '../core/errors.js';
 import type { Store } from '../store/index.js';
 import type { CodeSource } from './code-source.js';
-import { digestOf, type CodeStore } from './code-store.js';
+import { digestOf, type CodePackage, type CodeStore } from './code-store.js';
 import type { CodeLocation, FunctionVersion } from './function-version.js';
 import { MAX_TOTAL_CODE_BYTES } from './limits.js';
 import type { FunctionCodeLocation } from '@aws-sdk/client-lambda';
@@ -14,6 +14,8 @@ export interface VersionCode {
   readonly code: CodeLocation;
   readonly codeSha256Hex: string;
   readonly codeSize: number;
+  /** Uncompressed size of the package (0 for a hot-reload directory, which is not measured). */
+  readonly unzippedSize: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function storeCode(
     );
   }
   const pkg = await packages.add(source.zip);
-  return { code: { kind: 'zip' }, codeSha256Hex: pkg.sha256Hex, codeSize: pkg.codeSize };
+  return packageCode(pkg);
 }
 
 /** storeCode's checks without keeping anything (DryRun). */
@@ -44,8 +46,16 @@ export async function checkCode(source: CodeSource, packages: CodeStore): Promis
   if (source.kind === 'hot-reload') {
     return hotReloadCode(source.directory);
   }
-  const pkg = await packages.check(source.zip);
-  return { code: { kind: 'zip' }, codeSha256Hex: pkg.sha256Hex, codeSize: pkg.codeSize };
+  return packageCode(await packages.check(source.zip));
+}
+
+function packageCode(pkg: CodePackage): VersionCode {
+  return {
+    code: { kind: 'zip' },
+    codeSha256Hex: pkg.sha256Hex,
+    codeSize: pkg.codeSize,
+    unzippedSize: pkg.unzippedSize,
+  };
 }
 
 function hotReloadCode(directory: string): VersionCode {
@@ -54,6 +64,7 @@ function hotReloadCode(directory: string): VersionCode {
     code: { kind: 'hot-reload', directory },
     codeSha256Hex: digestOf(directory).hex,
     codeSize: 0,
+    unzippedSize: 0,
   };
 }
 
@@ -66,5 +77,10 @@ export function codeLocation(v: FunctionVersion, endpoint: string): FunctionCode
     // DIVERGENCE: hot-reload code is a live directory, not a package: nothing to download.
     return { RepositoryType: 'S3' };
   }
-  return { RepositoryType: 'S3', Location: `${endpoint}/_fogbank/code/${v.codeSha256Hex}.zip` };
+  return { RepositoryType: 'S3', Location: packageUrl(endpoint, v.codeSha256Hex) };
+}
+
+/** Where this server serves a stored package (functions' and layers' alike). */
+export function packageUrl(endpoint: string, sha256Hex: string): string {
+  return `${endpoint}/_fogbank/code/${sha256Hex}.zip`;
 }

@@ -35,6 +35,18 @@ export interface VpcSettings {
   readonly ipv6AllowedForDualStack: boolean;
 }
 
+/**
+ * A layer version a function uses, as resolved when it was configured: the package stays
+ * reachable through this even after the layer version is deleted, as on AWS.
+ */
+export interface LayerRef {
+  /** The layer version ARN. */
+  readonly arn: string;
+  readonly codeSha256Hex: string;
+  readonly codeSize: number;
+  readonly unzippedSize: number;
+}
+
 /** Everything about a version that a user configures (code aside). */
 export interface FunctionSettings {
   readonly runtime: string;
@@ -47,7 +59,8 @@ export interface FunctionSettings {
   readonly architecture: Architecture;
   /** Present once Environment was given (even empty): Lambda echoes it only then. */
   readonly environment?: Readonly<Record<string, string>>;
-  readonly layers: readonly string[];
+  /** In order: later layers overwrite earlier ones in /opt. */
+  readonly layers: readonly LayerRef[];
   readonly tracingMode: TracingMode;
   readonly deadLetterTargetArn?: string;
   readonly kmsKeyArn?: string;
@@ -67,7 +80,9 @@ export interface SettingsPatch {
   ephemeralStorageSize?: number;
   architecture?: Architecture;
   environment?: Record<string, string>;
-  layers?: string[];
+  /** Layers as the request named them; the registry resolves them into `layers`. */
+  layerArns?: string[];
+  layers?: readonly LayerRef[];
   tracingMode?: TracingMode;
   deadLetterTargetArn?: string;
   kmsKeyArn?: string;
@@ -80,6 +95,9 @@ export interface SettingsPatch {
   snapStartApplyOn?: SnapStartApplyOn;
   vpc?: VpcSettings;
 }
+
+/** A patch whose layer ARNs the registry has resolved into `layers`. */
+export type ResolvedSettingsPatch = Omit<SettingsPatch, 'layerArns'>;
 
 /** A new function's settings before its request is applied. */
 export function defaultSettings(functionName: string): FunctionSettings {
@@ -111,8 +129,8 @@ export function checkSettingsPatch(patch: SettingsPatch): void {
   if (patch.environment !== undefined) {
     checkEnvironment(patch.environment);
   }
-  if (patch.layers !== undefined) {
-    checkLayers(patch.layers);
+  if (patch.layerArns !== undefined && patch.layerArns.length > MAX_LAYERS) {
+    throw invalidParameter(`Cannot reference more than ${String(MAX_LAYERS)} layers.`);
   }
 }
 
@@ -147,22 +165,14 @@ function checkEnvironment(variables: Readonly<Record<string, string>>): void {
   }
 }
 
-function checkLayers(layers: readonly string[]): void {
-  if (layers.length > MAX_LAYERS) {
-    throw invalidParameter(`Cannot reference more than ${String(MAX_LAYERS)} layers.`);
-  }
-  // Layers are not stored yet (PublishLayerVersion comes later), so none can be referenced.
-  const [first] = layers;
-  if (first !== undefined) {
-    throw invalidParameter(`Layer version ${first} does not exist.`);
-  }
-}
-
 const LOG_LEVEL_WITH_TEXT =
   'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your request or change the LogFormat to "JSON" and try again.';
 
 /** The patch applied over `base`: given members replace, absent ones stay. */
-export function applySettingsPatch(base: FunctionSettings, patch: SettingsPatch): FunctionSettings {
+export function applySettingsPatch(
+  base: FunctionSettings,
+  patch: ResolvedSettingsPatch,
+): FunctionSettings {
   const { environment, deadLetterTargetArn, kmsKeyArn, vpc, logging, ...plain } = patch;
   const next: { -readonly [K in keyof FunctionSettings]: FunctionSettings[K] } = {
     ...base,

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FunctionConfiguration, Runtime } from '@aws-sdk/client-lambda';
 import { functionArn, type AccountContext } from '../core/arn.js';
-import type { FunctionVersionRecord, JsonObject } from '../store/index.js';
+import { LATEST, type FunctionVersionRecord, type JsonObject } from '../store/index.js';
 import type { FunctionSettings } from './function-settings.js';
 
 export type CodeLocation =
@@ -49,6 +49,8 @@ export interface FunctionVersion {
   /** Hex SHA-256 of the package (or, for hot reload, of the directory path). */
   readonly codeSha256Hex: string;
   readonly codeSize: number;
+  /** Uncompressed size of the package; absent on versions stored before it was recorded. */
+  readonly unzippedSize?: number;
   readonly settings: FunctionSettings;
   readonly code: CodeLocation;
   readonly status: VersionStatus;
@@ -63,6 +65,7 @@ export interface FunctionVersion {
 }
 
 interface StoredConfig {
+  readonly unzippedSize?: number;
   readonly settings: FunctionSettings;
   readonly code: CodeLocation;
   readonly status: VersionStatus;
@@ -72,6 +75,7 @@ interface StoredConfig {
 
 export function encodeVersion(v: FunctionVersion): FunctionVersionRecord {
   const config: StoredConfig = {
+    ...(v.unzippedSize !== undefined && { unzippedSize: v.unzippedSize }),
     settings: v.settings,
     code: v.code,
     status: v.status,
@@ -97,6 +101,7 @@ export function decodeVersion(record: FunctionVersionRecord): FunctionVersion {
     revisionId: record.revisionId,
     codeSha256Hex: record.codeSha256,
     codeSize: record.codeSize,
+    ...(config.unzippedSize !== undefined && { unzippedSize: config.unzippedSize }),
     settings: config.settings,
     code: config.code,
     status: config.status,
@@ -157,10 +162,13 @@ export function renderConfiguration(
       DeadLetterConfig: { TargetArn: s.deadLetterTargetArn },
     }),
     ...(s.environment && { Environment: { Variables: { ...s.environment } } }),
+    ...(s.layers.length > 0 && {
+      Layers: s.layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.codeSize })),
+    }),
     ...(s.kmsKeyArn !== undefined && { KMSKeyArn: s.kmsKeyArn }),
     TracingConfig: { Mode: s.tracingMode },
     RevisionId: v.revisionId,
-    ...lifecycle(v.status, options.view),
+    ...lifecycle(v, options.view),
     PackageType: 'Zip',
     Architectures: [s.architecture],
     EphemeralStorage: { Size: s.ephemeralStorageSize },
@@ -182,14 +190,18 @@ export function renderConfiguration(
   return config;
 }
 
-function lifecycle(status: VersionStatus, view: ConfigurationView): FunctionConfiguration {
+function lifecycle(v: FunctionVersion, view: ConfigurationView): FunctionConfiguration {
   if (view === 'listed') {
     return {};
   }
+  const { status } = v;
   // A function still being created has had no update yet; Get* reports its creation as the
-  // update in progress so that LastUpdateStatus is always there for the update waiters.
+  // update in progress so that LastUpdateStatus is always there for the update waiters. A
+  // version published by an update reports no update while it is Pending [aws-rec].
   const update: VersionStatus =
-    status.lastUpdateStatus === undefined && view === 'full' ? { ...UPDATING, ...status } : status;
+    status.lastUpdateStatus === undefined && view === 'full' && v.version === LATEST
+      ? { ...UPDATING, ...status }
+      : status;
   return {
     State: status.state,
     ...(status.stateReason !== undefined && { StateReason: status.stateReason }),

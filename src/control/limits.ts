@@ -36,6 +36,15 @@ export const MAX_TAG_VALUE_LENGTH = 256;
 export const MAX_LIST_PAGE = 50;
 export const MAX_LIST_ITEMS = 10_000;
 
+export const MAX_ALIAS_NAME_LENGTH = 128;
+/** Reserved concurrency may not leave fewer than this for functions without a reservation. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+export const MAX_COMPATIBLE_RUNTIMES = 15;
+export const MAX_COMPATIBLE_ARCHITECTURES = 2;
+export const MAX_LICENSE_INFO_LENGTH = 512;
+export const MAX_LAYER_NAME_LENGTH = 140;
+export const MAX_STATEMENT_ID_LENGTH = 100;
+
 export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
@@ -131,7 +140,18 @@ export const PATTERNS = {
   role: 'arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
   handler: '[^\\s]+',
   environmentVariableName: '[a-zA-Z]([a-zA-Z0-9_])+',
-  layerVersionArn: 'arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+',
+  /** GetLayerVersionByArn's Arn. */
+  layerVersionArn:
+    'arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+',
+  layerName: '(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+',
+  aliasName: '(?!^[0-9]+$)([a-zA-Z0-9-_]+)',
+  functionVersion: '(\\$LATEST|[0-9]+)',
+  statementId: '([a-zA-Z0-9-_]+)',
+  layerPrincipal: '\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root',
+  organizationId: 'o-[a-z0-9]{10,32}',
+  /** A function's Layers member: a layer version ARN, or an AWS-managed layer [aws-rec]. */
+  functionLayerArn:
+    '(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)',
   kmsKeyArn: '(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()',
   resourceArn: '(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()',
   logGroup: '[\\.\\-_/#A-Za-z0-9]+',
@@ -145,6 +165,13 @@ export const MATCHERS = {
   handler: /^[^\s]+$/,
   environmentVariableName: /^[a-zA-Z][a-zA-Z0-9_]+$/,
   layerVersionArn: new RegExp(`^(?:${PATTERNS.layerVersionArn})$`),
+  layerName: new RegExp(`^(?:${PATTERNS.layerName})$`),
+  aliasName: /^(?![0-9]+$)[a-zA-Z0-9-_]+$/,
+  functionVersion: /^(?:\$LATEST|[0-9]+)$/,
+  statementId: /^[a-zA-Z0-9-_]+$/,
+  layerPrincipal: new RegExp(`^(?:${PATTERNS.layerPrincipal})$`),
+  organizationId: /^o-[a-z0-9]{10,32}$/,
+  functionLayerArn: new RegExp(`^(?:${PATTERNS.functionLayerArn})$`),
   kmsKeyArn: /^(?:arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)?$/,
   resourceArn: /^(?:arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)?$/,
   logGroup: /^[.\-_/#A-Za-z0-9]+$/,

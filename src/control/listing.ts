@@ -59,3 +59,21 @@ export function decodeMarker(marker: string): FunctionVersionCursor {
   }
   throw invalidParameter(`Invalid Marker: ${marker} was not returned by ListFunctions.`);
 }
+
+/** An opaque marker for listings ordered by one string key (alias name, qualifier, layer name). */
+export function encodeKeyMarker(key: string): string {
+  return Buffer.from(JSON.stringify([key])).toString('base64url');
+}
+
+export function decodeKeyMarker(marker: string, operation: string): string {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (Array.isArray(decoded) && decoded.length === 1 && typeof decoded[0] === 'string') {
+    return decoded[0];
+  }
+  throw invalidParameter(`Invalid Marker: ${marker} was not returned by ${operation}.`);
+}

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { functionArn, type AccountContext } from '../core/arn.js';
-import type { Clock } from '../core/clock.js';
+import { functionArn } from '../core/arn.js';
 import {
   invalidParameter,
   preconditionFailed,
@@ -14,15 +13,24 @@ import {
   resourceNotFound,
   validationError,
 } from '../core/errors.js';
-import type { FunctionResolver, ResolvedVersion } from '../invoke/types.js';
-import { LATEST, type Store } from '../store/index.js';
+import { LATEST } from '../store/index.js';
 import { imageNotSupported, readCodeSource } from './code-source.js';
-import type { CodeStore } from './code-store.js';
+import {
+  PRECONDITION_FAILED,
+  functionNotFound,
+  loadQualified,
+  loadVersion,
+  updateInProgress,
+  type RegistryContext,
+} from './context.js';
 import { checkCode, codeLocation, storeCode } from './function-code.js';
+import { checkUnzippedTotal, layerCodeInUse, resolveFunctionLayers } from './function-layers.js';
 import {
   applySettingsPatch,
   checkSettingsPatch,
   defaultSettings,
+  type LayerRef,
+  type ResolvedSettingsPatch,
   type SettingsPatch,
 } from './function-settings.js';
 import { newFunctionName, unqualifiedFunctionName, versionTarget } from './function-target.js';
@@ -34,10 +42,9 @@ import {
   renderConfiguration,
   type FunctionVersion,
 } from './function-version.js';
-import { KeyedMutex } from './keyed-mutex.js';
-import { LifecycleTransitions } from './lifecycle.js';
 import { MAX_TAGS, MAX_TOTAL_CODE_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from './limits.js';
 import { decodeMarker, encodeMarker, pageSize, versionFilter } from './listing.js';
+import type { ProvisionedConcurrency } from './provisioned-concurrency.js';
 import {
   Violations,
   readBoolean,
@@ -47,32 +54,16 @@ import {
   requestBody,
   type Body,
 } from './request.js';
+import type { ReservedConcurrency } from './reserved-concurrency.js';
 import { readArchitecture, readSettingsPatch } from './settings-request.js';
 import { TOO_MANY_TAGS, checkTagKeys, checkTags, taggedResource } from './tags.js';
 import type {
   AccountSettings,
-  ControlPlane,
   GetFunctionResult,
   ListFunctionsParams,
   ListFunctionsResult,
 } from './types.js';
-import { VersionResolver } from './version-resolver.js';
-
-export interface ControlPlaneOptions {
-  readonly store: Store;
-  readonly dataDir: string;
-  readonly ctx: AccountContext;
-  /** Base URL of this server as clients reach it (GetFunction's Code.Location points here). */
-  readonly publicEndpoint: string;
-  /** The account's concurrency limit (GetAccountSettings). */
-  readonly accountConcurrency: number;
-  readonly clock: Clock;
-  /** Told about background failures (a lifecycle transition that could not be stored). */
-  readonly onWarning?: (message: string) => void;
-}
-
-const PRECONDITION_FAILED =
-  'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
+import { checkSettled, type FunctionVersions } from './versions.js';
 
 /** Members of features Fogbank does not have; refused rather than silently ignored. */
 const UNSUPPORTED_ON_CREATE = [
@@ -91,52 +82,38 @@ const UNSUPPORTED_ON_UPDATE = [
   'DurableConfig',
 ] as const;
 
-export class FunctionRegistry implements ControlPlane, FunctionResolver {
-  readonly #store: Store;
-  readonly #code: CodeStore;
-  readonly #ctx: AccountContext;
-  readonly #endpoint: string;
-  readonly #accountConcurrency: number;
-  readonly #clock: Clock;
-  readonly #resolver: VersionResolver;
-  readonly #locks = new KeyedMutex();
-  readonly #lifecycle: LifecycleTransitions;
-  readonly #listeners: ((functionName: string) => void)[] = [];
+/** The parts of the registry that functions' own operations consult or notify. */
+export interface FunctionRegistryParts {
+  readonly versions: FunctionVersions;
+  readonly reserved: ReservedConcurrency;
+  readonly provisioned: ProvisionedConcurrency;
+}
 
-  constructor(options: ControlPlaneOptions, code: CodeStore) {
-    this.#store = options.store;
-    this.#code = code;
-    this.#ctx = options.ctx;
-    this.#endpoint = options.publicEndpoint.replace(/\/+$/, '');
-    this.#accountConcurrency = options.accountConcurrency;
-    this.#clock = options.clock;
-    this.#resolver = new VersionResolver(options.store, code, options.ctx);
-    this.#lifecycle = new LifecycleTransitions({
-      store: options.store,
-      locks: this.#locks,
-      clock: options.clock,
-      onSettled: (name) => {
-        this.#changed(name);
-      },
-      warn: options.onWarning ?? (() => undefined),
-    });
+export class FunctionRegistry {
+  readonly #rc: RegistryContext;
+  readonly #parts: FunctionRegistryParts;
+
+  constructor(rc: RegistryContext, parts: FunctionRegistryParts) {
+    this.#rc = rc;
+    this.#parts = parts;
   }
 
   /**
    * Finishes transitions a previous run left half done (it stopped between an answer and the
-   * state change that follows it) and drops packages no version uses any more.
+   * state change that follows it) and drops packages nothing uses any more.
    */
   async start(): Promise<void> {
-    await this.#lifecycle.finishPending();
-    await this.#code.prune(await this.#store.listReferencedCode());
-  }
-
-  /** Cancels scheduled lifecycle transitions (the next start finishes them); waits for running ones. */
-  stop(): Promise<void> {
-    return this.#lifecycle.stop();
+    const { store, code, lifecycle } = this.#rc;
+    await lifecycle.finishPending();
+    const keep = await store.listReferencedCode();
+    for (const hex of await layerCodeInUse(store)) {
+      keep.add(hex);
+    }
+    await code.prune(keep);
   }
 
   async createFunction(body: unknown): Promise<FunctionConfiguration> {
+    const rc = this.#rc;
     const b = requestBody(body);
     const violations = new Violations();
     const nameInput = readString(b, 'FunctionName');
@@ -161,12 +138,12 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
       violations.missing('code');
     }
     const tags = readStringMap(b, 'Tags') ?? {};
-    readBoolean(b, 'Publish');
+    const publish = readBoolean(b, 'Publish') ?? false;
     // An absent required member is one of the violations.
     if (violations.found || nameInput === undefined || code === undefined) {
       throw violations.error();
     }
-    const name = newFunctionName(nameInput, this.#ctx);
+    const name = newFunctionName(nameInput, rc.ctx);
     if (packageType === 'Image') {
       throw imageNotSupported();
     }
@@ -177,14 +154,16 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
       );
     }
     checkSettingsPatch(patch);
-    const settings = applySettingsPatch(defaultSettings(name), patch);
+    const resolved = await this.#resolveLayers(patch);
+    const settings = applySettingsPatch(defaultSettings(name), resolved);
     checkTags(tags);
     const source = await readCodeSource(code, 'Code.');
-    if (await this.#store.getFunctionVersion(name, LATEST)) {
+    if (await rc.store.getFunctionVersion(name, LATEST)) {
       throw alreadyExists(name);
     }
-    const stored = await storeCode(source, 0, this.#store, this.#code);
-    const now = this.#clock.now();
+    const stored = await storeCode(source, 0, rc.store, rc.code);
+    await checkUnzippedTotal(rc, stored, settings.layers);
+    const now = rc.clock.now();
     const revisionId = randomUUID();
     const version: FunctionVersion = {
       functionName: name,
@@ -196,8 +175,7 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
       lastModified: now,
       contentRevisionId: revisionId,
     };
-    // Publish is accepted, but published versions arrive later: the answer is $LATEST's.
-    const created = await this.#store.createFunction({
+    const created = await rc.store.createFunction({
       latest: encodeVersion(version),
       createdAt: now,
       tags,
@@ -205,19 +183,24 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
     if (!created) {
       throw alreadyExists(name);
     }
-    this.#changed(name);
-    this.#lifecycle.later(version);
-    return renderConfiguration(version, this.#ctx, { view: 'created' });
+    rc.changed(name);
+    rc.lifecycle.later(version);
+    // With Publish the answer is version 1's, under the unqualified ARN [aws-rec].
+    const answer = publish ? await this.#parts.versions.publishCopy(version, CREATING) : version;
+    return renderConfiguration(answer, rc.ctx, { view: 'created' });
   }
 
   async getFunction(functionName: string, qualifier?: string): Promise<GetFunctionResult> {
-    const target = versionTarget(functionName, qualifier, this.#ctx);
-    const v = await this.#load(target.name, target.version, target.qualifier);
-    const tags = await this.#store.getTags({ kind: 'function', id: target.name });
+    const rc = this.#rc;
+    const target = versionTarget(functionName, qualifier, rc.ctx);
+    const { version } = await loadQualified(rc, target.name, target.qualifier);
+    const tags = await rc.store.getTags({ kind: 'function', id: target.name });
+    const reserved = await this.#parts.reserved.of(target.name);
     return {
-      Configuration: this.#render(v, target.qualifier),
-      Code: codeLocation(v, this.#endpoint),
+      Configuration: this.#render(version, target.qualifier),
+      Code: codeLocation(version, rc.endpoint),
       ...(tags && Object.keys(tags).length > 0 && { Tags: tags }),
+      ...(reserved !== undefined && { Concurrency: { ReservedConcurrentExecutions: reserved } }),
     };
   }
 
@@ -225,18 +208,17 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
     functionName: string,
     qualifier?: string,
   ): Promise<FunctionConfiguration> {
-    const target = versionTarget(functionName, qualifier, this.#ctx);
-    return this.#render(
-      await this.#load(target.name, target.version, target.qualifier),
-      target.qualifier,
-    );
+    const target = versionTarget(functionName, qualifier, this.#rc.ctx);
+    const { version } = await loadQualified(this.#rc, target.name, target.qualifier);
+    return this.#render(version, target.qualifier);
   }
 
   async listFunctions(params: ListFunctionsParams): Promise<ListFunctionsResult> {
+    const rc = this.#rc;
     const limit = pageSize(params.maxItems);
     const versions = versionFilter(params.functionVersion);
     const after = params.marker === undefined ? undefined : decodeMarker(params.marker);
-    const rows = await this.#store.listFunctionVersions({
+    const rows = await rc.store.listFunctionVersions({
       versions,
       limit: limit + 1,
       ...(after && { after }),
@@ -244,10 +226,11 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
     const page = rows.slice(0, limit).map(decodeVersion);
     const last = page.at(-1);
     return {
+      // With FunctionVersion=ALL every entry, $LATEST too, carries a qualified ARN [ls].
       Functions: page.map((v) =>
-        renderConfiguration(v, this.#ctx, {
+        renderConfiguration(v, rc.ctx, {
           view: 'listed',
-          ...(v.version !== LATEST && { qualifier: v.version }),
+          ...(versions === 'all' && { qualifier: v.version }),
         }),
       ),
       ...(rows.length > limit && last && { NextMarker: encodeMarker(last) }),
@@ -255,32 +238,37 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
   }
 
   async updateFunctionCode(functionName: string, body: unknown): Promise<FunctionConfiguration> {
-    const name = unqualifiedFunctionName(functionName, this.#ctx);
+    const rc = this.#rc;
+    const name = unqualifiedFunctionName(functionName, rc.ctx);
     const b = requestBody(body);
     const violations = new Violations();
     const patch: SettingsPatch = {};
     readArchitecture(b, patch, violations);
     const revisionId = readString(b, 'RevisionId');
     const dryRun = readBoolean(b, 'DryRun') ?? false;
-    readBoolean(b, 'Publish');
+    const publish = readBoolean(b, 'Publish') ?? false;
     violations.throwIfAny();
-    return this.#locks.run(name, async () => {
-      const current = await this.#load(name, LATEST);
+    return rc.locks.run(name, async () => {
+      const current = await loadVersion(rc, name, LATEST);
       this.#checkUpdatable(current, revisionId);
       const source = await readCodeSource(b, '');
+      const settings = applySettingsPatch(current.settings, patch);
       if (dryRun) {
-        const checked = await checkCode(source, this.#code);
-        return this.#render({
-          ...current,
-          ...checked,
-          settings: applySettingsPatch(current.settings, patch),
-        });
+        const checked = await checkCode(source, rc.code);
+        await checkUnzippedTotal(rc, checked, settings.layers);
+        return this.#render({ ...current, ...checked, settings });
       }
-      const stored = await storeCode(source, current.codeSize, this.#store, this.#code);
-      // Publish is accepted, but published versions arrive later: the answer is $LATEST's.
-      return this.#update(current, {
-        ...stored,
-        settings: applySettingsPatch(current.settings, patch),
+      const stored = await storeCode(source, current.codeSize, rc.store, rc.code);
+      await checkUnzippedTotal(rc, stored, settings.layers);
+      const next = await this.#update(current, { ...stored, settings });
+      if (!publish) {
+        return this.#render(next);
+      }
+      // The answer is the new version, Pending until it settles [aws-rec].
+      const published = await this.#parts.versions.publishCopy(next, CREATING);
+      return renderConfiguration(published, rc.ctx, {
+        view: 'created',
+        qualifier: published.version,
       });
     });
   }
@@ -289,7 +277,8 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
     functionName: string,
     body: unknown,
   ): Promise<FunctionConfiguration> {
-    const name = unqualifiedFunctionName(functionName, this.#ctx);
+    const rc = this.#rc;
+    const name = unqualifiedFunctionName(functionName, rc.ctx);
     const b = requestBody(body);
     const violations = new Violations();
     const patch = readSettingsPatch(b, violations);
@@ -297,31 +286,34 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
     violations.throwIfAny();
     refuseUnsupported(b, UNSUPPORTED_ON_UPDATE);
     checkSettingsPatch(patch);
-    return this.#locks.run(name, async () => {
-      const current = await this.#load(name, LATEST);
+    return rc.locks.run(name, async () => {
+      const current = await loadVersion(rc, name, LATEST);
       this.#checkUpdatable(current, revisionId);
-      return this.#update(current, { settings: applySettingsPatch(current.settings, patch) });
+      const resolved = await this.#resolveLayers(patch);
+      const settings = applySettingsPatch(current.settings, resolved);
+      await checkUnzippedTotal(rc, current, settings.layers);
+      return this.#render(await this.#update(current, { settings }));
     });
   }
 
   async deleteFunction(functionName: string, qualifier?: string): Promise<void> {
-    const target = versionTarget(functionName, qualifier, this.#ctx);
+    const rc = this.#rc;
+    const target = versionTarget(functionName, qualifier, rc.ctx);
     if (target.qualifier === LATEST) {
       throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     }
-    const notFound = resourceNotFound(
-      `Function not found: ${functionArn(this.#ctx, target.name, target.qualifier)}`,
-    );
-    await this.#locks.run(target.name, async () => {
-      const deleted =
-        target.qualifier === undefined
-          ? await this.#store.deleteFunction(target.name)
-          : target.version !== undefined &&
-            (await this.#store.deleteFunctionVersion(target.name, target.version));
-      if (!deleted) {
-        throw notFound;
+    if (target.qualifier !== undefined) {
+      await this.#parts.versions.deleteVersion(target.name, target.qualifier);
+      return;
+    }
+    await rc.locks.run(target.name, async () => {
+      // Versions, aliases, concurrency settings and tags go with it, in one transaction.
+      if (!(await rc.store.deleteFunction(target.name))) {
+        throw functionNotFound(rc.ctx, target.name);
       }
-      this.#changed(target.name);
+      rc.changed(target.name);
+      this.#parts.provisioned.forget(target.name);
+      await this.#parts.reserved.refresh();
     });
   }
 
@@ -332,9 +324,9 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
         "Value null at 'tags' failed to satisfy constraint: Member must not be null",
       ]);
     }
-    const { resource, arn } = taggedResource(resourceArn, this.#ctx);
+    const { resource, arn } = taggedResource(resourceArn, this.#rc.ctx);
     checkTags(tags);
-    const result = await this.#store.tagResource(resource, tags, MAX_TAGS);
+    const result = await this.#rc.store.tagResource(resource, tags, MAX_TAGS);
     if (result === 'not-found') {
       throw resourceNotFound(`Function not found: ${arn}`);
     }
@@ -344,16 +336,16 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
   }
 
   async untagResource(resourceArn: string, tagKeys: readonly string[]): Promise<void> {
-    const { resource, arn } = taggedResource(resourceArn, this.#ctx);
+    const { resource, arn } = taggedResource(resourceArn, this.#rc.ctx);
     checkTagKeys(tagKeys);
-    if (!(await this.#store.untagResource(resource, tagKeys))) {
+    if (!(await this.#rc.store.untagResource(resource, tagKeys))) {
       throw resourceNotFound(`Function not found: ${arn}`);
     }
   }
 
   async listTags(resourceArn: string): Promise<{ Tags: Record<string, string> }> {
-    const { resource, arn } = taggedResource(resourceArn, this.#ctx);
-    const tags = await this.#store.getTags(resource);
+    const { resource, arn } = taggedResource(resourceArn, this.#rc.ctx);
+    const tags = await this.#rc.store.getTags(resource);
     if (tags === undefined) {
       throw resourceNotFound(`Function not found: ${arn}`);
     }
@@ -362,108 +354,77 @@ export class FunctionRegistry implements ControlPlane, FunctionResolver {
 
   /** https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html */
   async getAccountSettings(): Promise<AccountSettings> {
-    const usage = await this.#store.getAccountUsage();
+    const rc = this.#rc;
+    const usage = await rc.store.getAccountUsage();
     return {
       AccountLimit: {
         TotalCodeSize: MAX_TOTAL_CODE_BYTES,
         CodeSizeUnzipped: MAX_UNZIPPED_BYTES,
         CodeSizeZipped: MAX_ZIPPED_BYTES,
-        ConcurrentExecutions: this.#accountConcurrency,
-        // Reserved concurrency arrives with PutFunctionConcurrency; until then nothing is reserved.
-        UnreservedConcurrentExecutions: this.#accountConcurrency,
+        ConcurrentExecutions: rc.accountConcurrency,
+        UnreservedConcurrentExecutions: rc.accountConcurrency - this.#parts.reserved.total,
       },
       AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
     };
   }
 
   readCodePackage(codeSha256Hex: string): Promise<Buffer | undefined> {
-    return this.#code.read(codeSha256Hex);
+    return this.#rc.code.read(codeSha256Hex);
   }
 
-  resolve(functionName: string, qualifier: string | undefined): Promise<ResolvedVersion> {
-    return this.#resolver.resolve(functionName, qualifier);
-  }
-
-  onChange(listener: (functionName: string) => void): void {
-    this.#listeners.push(listener);
-  }
-
-  async #load(
-    name: string,
-    version: string | undefined,
-    qualifier?: string,
-  ): Promise<FunctionVersion> {
-    const record =
-      version === undefined ? undefined : await this.#store.getFunctionVersion(name, version);
-    if (!record) {
-      throw resourceNotFound(`Function not found: ${functionArn(this.#ctx, name, qualifier)}`);
+  /** The patch with the layer ARNs it names resolved against the stored layers. */
+  async #resolveLayers(patch: SettingsPatch): Promise<ResolvedSettingsPatch> {
+    const { layerArns, ...rest } = patch;
+    if (layerArns === undefined) {
+      return rest;
     }
-    return decodeVersion(record);
+    const layers: LayerRef[] = await resolveFunctionLayers(this.#rc, layerArns);
+    return { ...rest, layers };
   }
 
   #render(v: FunctionVersion, qualifier?: string): FunctionConfiguration {
-    return renderConfiguration(v, this.#ctx, {
+    return renderConfiguration(v, this.#rc.ctx, {
       view: 'full',
       ...(qualifier !== undefined && { qualifier }),
     });
   }
 
-  /**
-   * Updates are refused while the function is still being created or another update runs.
-   * https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
-   */
+  /** Updates are refused while the function is still being created or another update runs. */
   #checkUpdatable(current: FunctionVersion, revisionId: string | undefined): void {
     if (revisionId !== undefined && revisionId !== current.revisionId) {
       throw preconditionFailed(PRECONDITION_FAILED);
     }
-    if (current.status.state === 'Pending') {
-      throw resourceConflict(
-        `The operation cannot be performed at this time. The function is currently in the following state: ${current.status.state}`,
-      );
-    }
-    if (current.status.lastUpdateStatus === 'InProgress') {
-      throw updateInProgress(functionArn(this.#ctx, current.functionName));
-    }
+    checkSettled(this.#rc, current);
   }
 
   async #update(
     current: FunctionVersion,
-    change: Partial<Pick<FunctionVersion, 'settings' | 'code' | 'codeSha256Hex' | 'codeSize'>>,
-  ): Promise<FunctionConfiguration> {
+    change: Partial<
+      Pick<FunctionVersion, 'settings' | 'code' | 'codeSha256Hex' | 'codeSize' | 'unzippedSize'>
+    >,
+  ): Promise<FunctionVersion> {
+    const rc = this.#rc;
     const revisionId = randomUUID();
     const next: FunctionVersion = {
       ...current,
       ...change,
       revisionId,
       status: UPDATING,
-      lastModified: this.#clock.now(),
+      lastModified: rc.clock.now(),
       contentRevisionId: revisionId,
     };
-    if (!(await this.#store.replaceFunctionVersion(encodeVersion(next), current.revisionId))) {
+    if (!(await rc.store.replaceFunctionVersion(encodeVersion(next), current.revisionId))) {
       // Another node changed the function between our read and our write.
-      throw updateInProgress(functionArn(this.#ctx, current.functionName));
+      throw updateInProgress(functionArn(rc.ctx, current.functionName));
     }
-    this.#changed(current.functionName);
-    this.#lifecycle.later(next);
-    return this.#render(next);
-  }
-
-  #changed(functionName: string): void {
-    this.#resolver.invalidate(functionName);
-    for (const listener of this.#listeners) {
-      listener(functionName);
-    }
+    rc.changed(current.functionName);
+    rc.lifecycle.later(next);
+    return next;
   }
 }
 
 function alreadyExists(name: string): Error {
   return resourceConflict(`Function already exist: ${name}`);
-}
-
-function updateInProgress(arn: string): Error {
-  return resourceConflict(
-    `The operation cannot be performed at this time. An update is in progress for resource: ${arn}`,
-  );
 }
 
 function refuseUnsupported(body: Body, members: readonly string[]): void {

@@ -233,15 +233,15 @@ function readLayers(body: Body, patch: SettingsPatch, violations: Violations): v
     return;
   }
   if (
-    layers.some((arn) => arn.length < 1 || arn.length > 140 || !MATCHERS.layerVersionArn.test(arn))
+    layers.some((arn) => arn.length < 1 || arn.length > 140 || !MATCHERS.functionLayerArn.test(arn))
   ) {
     violations.add(
       listText(layers),
       'layers',
-      `Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${PATTERNS.layerVersionArn}]`,
+      `Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${PATTERNS.functionLayerArn}, Member must not be null]`,
     );
   }
-  patch.layers = layers;
+  patch.layerArns = layers;
 }
 
 function readTracing(body: Body, patch: SettingsPatch, violations: Violations): void {

@@ -104,6 +104,23 @@ export async function extractZip(
   await chmod(root, 0o555);
 }
 
+/**
+ * The sum of the entries' uncompressed sizes as the central directory declares them (extraction
+ * holds every entry to its declared size), for the 250 MB rule on function code plus layers.
+ */
+export async function unzippedSizeOf(zip: Buffer): Promise<number> {
+  const archive = await openArchive(zip);
+  let total = 0;
+  try {
+    for await (const entry of archive.eachEntry()) {
+      total += entry.uncompressedSize;
+    }
+  } catch (error) {
+    throw badZip(describe(error));
+  }
+  return total;
+}
+
 async function openArchive(zip: Buffer): Promise<ZipFile> {
   try {
     return await yauzl.fromBufferPromise(zip, { validateEntrySizes: true, decodeStrings: true });

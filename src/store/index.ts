@@ -1,4 +1,8 @@
-export { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export {
+  openSqliteStore,
+  type SqliteHandle,
+  type SqliteStoreOptions,
+} from './sqlite/sqlite-store.js';
 export {
   LATEST,
   type AccountUsageRecord,
@@ -15,3 +19,4 @@ export {
   type TagResult,
   type TaggedResource,
 } from './types.js';
+export type * from './registry-types.js';

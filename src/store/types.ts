@@ -1,3 +1,5 @@
+import type { AsyncEventStore } from '../invoke/async-event.js';
+import type { RegistryStore } from './registry-types.js';
 /**
  * The Store: every durable fact of a Fogbank server. One interface, two implementations
  * (SQLite embedded, PostgreSQL for a cluster), so every method is async and every
@@ -36,6 +38,8 @@ export interface FunctionVersionCursor {
 }
 
 export interface ListFunctionVersionsQuery {
+  /** Only the versions of this function (ListVersionsByFunction). */
+  readonly functionName?: string;
   readonly after?: FunctionVersionCursor;
   readonly limit: number;
   /** `latest`: one `$LATEST` row per function; `all`: published versions too. */
@@ -56,7 +60,7 @@ export type TagResult = 'tagged' | 'not-found' | 'too-many-tags';
 
 export interface AccountUsageRecord {
   readonly functionCount: number;
-  /** Sum of CodeSize over every stored function version. */
+  /** Sum of CodeSize over every stored function version and layer version. */
   readonly totalCodeSize: number;
 }
 
@@ -91,7 +95,7 @@ export interface LogStreamSummary {
   readonly lastEventTimestamp: number;
 }
 
-export interface Store {
+export interface Store extends AsyncEventStore, RegistryStore {
   /**
    * Creates a function with its `$LATEST` version and tags, in one transaction.
    * Returns false (and changes nothing) when a function of that name exists.
@@ -133,10 +137,10 @@ export interface Store {
   /** Deletes a function, all its versions and its tags. False when it does not exist. */
   deleteFunction(functionName: string): Promise<boolean>;
 
-  /** Deletes one published version. False when it does not exist. */
+  /** Deletes one published version and its provisioned concurrency config. False when it does not exist. */
   deleteFunctionVersion(functionName: string, version: string): Promise<boolean>;
 
-  /** Hex SHA-256 of every code package some version refers to. */
+  /** Hex SHA-256 of every code package some function version or layer version refers to. */
   listReferencedCode(): Promise<Set<string>>;
 
   /** The resource's tags, or undefined when the resource does not exist. */

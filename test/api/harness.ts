@@ -6,7 +6,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
-import { LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import {
+  LambdaClient,
+  type AliasConfiguration,
+  type FunctionConfiguration,
+  type GetLayerVersionResponse,
+  type GetProvisionedConcurrencyConfigResponse,
+} from '@aws-sdk/client-lambda';
 import {
   createApiHandler,
   type ApiHandlerOptions,
@@ -41,6 +47,30 @@ export const CONFIGURATION: FunctionConfiguration = {
   Architectures: ['x86_64'],
 };
 
+export const ALIAS: AliasConfiguration = {
+  AliasArn: `${ARN}:live`,
+  Name: 'live',
+  FunctionVersion: '1',
+  Description: '',
+  RevisionId: 'b4c3d2e1-0000-4000-8000-000000000000',
+};
+
+export const PROVISIONED: GetProvisionedConcurrencyConfigResponse = {
+  RequestedProvisionedConcurrentExecutions: 2,
+  AllocatedProvisionedConcurrentExecutions: 0,
+  AvailableProvisionedConcurrentExecutions: 0,
+  Status: 'IN_PROGRESS',
+  LastModified: '2025-05-01T10:00:00.000+0000',
+};
+
+export const LAYER_VERSION: GetLayerVersionResponse = {
+  LayerArn: 'arn:aws:lambda:us-east-1:000000000000:layer:shared',
+  LayerVersionArn: 'arn:aws:lambda:us-east-1:000000000000:layer:shared:1',
+  Version: 1,
+  Description: '',
+  CreatedDate: '2025-05-01T10:00:00.000+0000',
+};
+
 export interface Call {
   readonly method: string;
   readonly args: readonly unknown[];
@@ -68,6 +98,33 @@ function cannedControl(): ControlPlane {
         AccountUsage: { FunctionCount: 1, TotalCodeSize: 312 },
       }),
     readCodePackage: () => Promise.resolve(undefined),
+    publishVersion: () =>
+      Promise.resolve({ ...CONFIGURATION, Version: '1', FunctionArn: `${ARN}:1` }),
+    listVersionsByFunction: () => Promise.resolve({ Versions: [CONFIGURATION] }),
+    createAlias: () => Promise.resolve(ALIAS),
+    getAlias: () => Promise.resolve(ALIAS),
+    updateAlias: () => Promise.resolve(ALIAS),
+    deleteAlias: () => Promise.resolve(),
+    listAliases: () => Promise.resolve({ Aliases: [ALIAS] }),
+    putFunctionConcurrency: () => Promise.resolve({ ReservedConcurrentExecutions: 5 }),
+    getFunctionConcurrency: () => Promise.resolve({ ReservedConcurrentExecutions: 5 }),
+    deleteFunctionConcurrency: () => Promise.resolve(),
+    putProvisionedConcurrencyConfig: () => Promise.resolve(PROVISIONED),
+    getProvisionedConcurrencyConfig: () => Promise.resolve(PROVISIONED),
+    deleteProvisionedConcurrencyConfig: () => Promise.resolve(),
+    listProvisionedConcurrencyConfigs: () =>
+      Promise.resolve({
+        ProvisionedConcurrencyConfigs: [{ FunctionArn: `${ARN}:1`, ...PROVISIONED }],
+      }),
+    publishLayerVersion: () => Promise.resolve(LAYER_VERSION),
+    getLayerVersion: () => Promise.resolve(LAYER_VERSION),
+    getLayerVersionByArn: () => Promise.resolve(LAYER_VERSION),
+    listLayers: () => Promise.resolve({ Layers: [] }),
+    listLayerVersions: () => Promise.resolve({ LayerVersions: [] }),
+    deleteLayerVersion: () => Promise.resolve(),
+    addLayerVersionPermission: () => Promise.resolve({ Statement: '{}', RevisionId: 'r' }),
+    getLayerVersionPolicy: () => Promise.resolve({ Policy: '{}', RevisionId: 'r' }),
+    removeLayerVersionPermission: () => Promise.resolve(),
   };
 }
 

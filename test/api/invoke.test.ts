@@ -57,11 +57,13 @@ test('defaults: RequestResponse, LogType None, no qualifier, no client context',
   assert.equal(res.headers.get('x-amz-function-error'), null);
   assert.equal(res.headers.get('x-amz-log-result'), null);
   assert.equal(await res.text(), '{"ok":true}');
+  // The API's request id is the invocation's too.
   assert.deepEqual(api.inputs[0], {
     functionName: 'orders',
     invocationType: 'RequestResponse',
     logType: 'None',
     payload: Buffer.from('{}'),
+    requestId: res.headers.get('x-amzn-requestid'),
   });
 });
 

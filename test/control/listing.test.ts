@@ -56,8 +56,10 @@ test('ListFunctions leaves out lifecycle fields and RuntimeVersionConfig', async
   assert.equal(entry.FunctionArn, 'arn:aws:lambda:us-east-1:123456789012:function:only');
   assert.deepEqual(entry.Environment, { Variables: { STAGE: 'dev' } });
   assert.equal(entry.Version, '$LATEST');
-  // FunctionVersion=ALL lists published versions too; none exist yet.
-  assert.deepEqual((await registry.listFunctions({ functionVersion: 'ALL' })).Functions, Functions);
+  // FunctionVersion=ALL lists published versions too (none exist yet), all with qualified ARNs.
+  assert.deepEqual((await registry.listFunctions({ functionVersion: 'ALL' })).Functions, [
+    { ...entry, FunctionArn: `${entry.FunctionArn ?? ''}:$LATEST` },
+  ]);
 });
 
 test('ListFunctions with no functions, and its parameter rules', async (t) => {

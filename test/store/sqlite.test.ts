@@ -7,13 +7,14 @@ import Database from 'better-sqlite3';
 import { ManualClock } from '../../src/core/clock.js';
 import { LATEST, openSqliteStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { runStoreContract } from './store.contract.js';
+import { runRegistryStoreContract } from './registry.contract.js';
+import { runStoreContract, type StoreContractOptions } from './store.contract.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'fogbank-store-'));
 }
 
-runStoreContract({
+const SQLITE: StoreContractOptions = {
   name: 'SQLite',
   open: async (clock) => {
     const dir = await tempDir();
@@ -26,7 +27,10 @@ runStoreContract({
       },
     };
   },
-});
+};
+
+runStoreContract(SQLITE);
+runRegistryStoreContract(SQLITE);
 
 test('SQLite: opens <dataDir>/fogbank.db in WAL mode and records migrations', async (t) => {
   const dir = await tempDir();

@@ -12,7 +12,7 @@ import {
   writeError,
   writeJson,
   type ResponseSink,
-} from './aws-json.js';
+} from '../protocol/aws-json.js';
 import { OPERATIONS } from './operations.js';
 
 export const KINESIS_TARGET_PREFIX = 'Kinesis_20131202.';

@@ -12,7 +12,7 @@ import type {
   StreamSummary,
 } from '../../events/kinesis/index.js';
 import { invalidArgument } from '../../events/kinesis/errors.js';
-import type { InputReader } from './aws-json.js';
+import type { InputReader } from '../protocol/aws-json.js';
 
 export type Operation = (service: StreamService, input: InputReader) => Promise<unknown>;
 

@@ -51,7 +51,8 @@ export class LogsService {
 
   async #filterLogEvents(input: Record<string, unknown>): Promise<unknown> {
     const logGroupName = requireGroup(input);
-    const limit = typeof input.limit === 'number' ? Math.min(input.limit, DEFAULT_LIMIT) : DEFAULT_LIMIT;
+    const limit =
+      typeof input.limit === 'number' ? Math.min(input.limit, DEFAULT_LIMIT) : DEFAULT_LIMIT;
     const afterId = typeof input.nextToken === 'string' ? Number(input.nextToken) : undefined;
     const streams = Array.isArray(input.logStreamNames)
       ? new Set(input.logStreamNames.filter((s): s is string => typeof s === 'string'))

@@ -1,5 +1,5 @@
 /**
- * The awsJson1_1 protocol as Kinesis speaks it: `POST /` with `X-Amz-Target: <prefix>.<Op>` and a
+ * The awsJson1_1 protocol (Kinesis, CloudWatch Logs, …): `POST /` with `X-Amz-Target: <prefix>.<Op>` and a
  * JSON body; 200 with a JSON body, or an error status with `{"__type", "message"}` and the
  * `x-amzn-ErrorType` header. Blobs are base64 strings, timestamps epoch seconds.
  * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html

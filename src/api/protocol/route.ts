@@ -4,7 +4,9 @@
  */
 import type { AccountContext } from '../../core/arn.js';
 import { validationError } from '../../core/errors.js';
+import type { FunctionConfigServices } from '../../control/function-config/index.js';
 import type { ControlPlane } from '../../control/types.js';
+import type { EventSourceMappingApi } from '../../events/esm/index.js';
 import type { Invoker } from '../../invoke/types.js';
 import type { ApiRequest, BodyLimit } from './request.js';
 import type { Reply } from './response.js';
@@ -14,6 +16,10 @@ export interface ApiServices {
   readonly control: ControlPlane;
   readonly invoker: Invoker;
   readonly ctx: AccountContext;
+  /** Event invoke configs, function URLs and policies (their operations answer 500 without it). */
+  readonly functionConfig?: FunctionConfigServices;
+  /** Event source mappings (src/events/esm). */
+  readonly eventSourceMappings?: EventSourceMappingApi;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -48,6 +48,7 @@ export class FunctionTables {
   readonly #nextVersion: Statement<[string], { last_version: number }>;
   readonly #deleteFunction: Statement<[string]>;
   readonly #deleteVersion: Statement<[string, string]>;
+  readonly #deleteVersionConfig: Statement<[string, string]>;
   readonly #functionExists: Statement<[string], { found: number }>;
   readonly #referencedCode: Statement<[], { code_sha256: string }>;
   readonly #getTags: Statement<[string, string], { key: string; value: string }>;
@@ -80,8 +81,14 @@ export class FunctionTables {
     this.#deleteVersion = db.prepare(
       'DELETE FROM function_versions WHERE function_name = ? AND version = ?',
     );
+    this.#deleteVersionConfig = db.prepare(
+      'DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?',
+    );
     this.#functionExists = db.prepare('SELECT count(*) AS found FROM functions WHERE name = ?');
-    this.#referencedCode = db.prepare('SELECT DISTINCT code_sha256 FROM function_versions');
+    // Layer packages count too: a layer version keeps its package until it is deleted.
+    this.#referencedCode = db.prepare(
+      'SELECT code_sha256 FROM function_versions UNION SELECT code_sha256 FROM layer_versions',
+    );
     this.#getTags = db.prepare(
       'SELECT key, value FROM tags WHERE resource_kind = ? AND resource_id = ? ORDER BY key',
     );
@@ -97,7 +104,8 @@ export class FunctionTables {
     );
     this.#usage = db.prepare(
       `SELECT (SELECT count(*) FROM functions) AS function_count,
-              (SELECT coalesce(sum(code_size), 0) FROM function_versions) AS total_code_size`,
+              (SELECT coalesce(sum(code_size), 0) FROM function_versions)
+                + (SELECT coalesce(sum(code_size), 0) FROM layer_versions) AS total_code_size`,
     );
   }
 
@@ -128,6 +136,10 @@ export class FunctionTables {
   listVersions(q: ListFunctionVersionsQuery): FunctionVersionRecord[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
+    if (q.functionName !== undefined) {
+      where.push('function_name = ?');
+      params.push(q.functionName);
+    }
     if (q.versions === 'latest') {
       where.push('version_number = 0');
     }
@@ -188,7 +200,12 @@ export class FunctionTables {
   }
 
   deleteVersion(functionName: string, version: string): boolean {
-    return this.#deleteVersion.run(functionName, version).changes === 1;
+    return this.#db
+      .transaction(() => {
+        this.#deleteVersionConfig.run(functionName, version);
+        return this.#deleteVersion.run(functionName, version).changes === 1;
+      })
+      .immediate();
   }
 
   referencedCode(): Set<string> {

@@ -1,4 +1,9 @@
 import type { Database } from 'better-sqlite3';
+import { ALIASES_MIGRATION } from './alias-tables.js';
+import { ASYNC_EVENTS_MIGRATION } from './async-event-tables.js';
+import { ESM_MIGRATION } from './esm-tables.js';
+import { FUNCTION_CONFIG_MIGRATION } from './function-config-tables.js';
+import { LAYERS_MIGRATION } from './layer-tables.js';
 
 /** A numbered schema change; applied once, in order, each in its own transaction. */
 export interface Migration {
@@ -72,6 +77,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  ASYNC_EVENTS_MIGRATION,
+  ALIASES_MIGRATION,
+  LAYERS_MIGRATION,
+  FUNCTION_CONFIG_MIGRATION,
+  ESM_MIGRATION,
 ];
 
 /**

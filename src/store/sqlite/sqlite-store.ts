@@ -17,6 +17,9 @@ import type {
 import { FunctionTables } from './function-tables.js';
 import { LogTables } from './log-tables.js';
 import { MIGRATIONS, migrate } from './migrations.js';
+import { SqliteRegistryStore } from './registry-store.js';
+import { AsyncEventTables } from './async-event-tables.js';
+import type { AsyncEvent, NewAsyncEvent } from '../../invoke/async-event.js';
 
 export interface SqliteStoreOptions {
   /** Stamps migrations and log ingestion times (default: the system clock). */
@@ -33,7 +36,7 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(
   dataDir: string,
   options: SqliteStoreOptions = {},
-): Promise<Store> {
+): Promise<Store & SqliteHandle> {
   await mkdir(dataDir, { recursive: true });
   const clock = options.clock ?? createSystemClock();
   const db = new Database(join(dataDir, 'fogbank.db'));
@@ -59,18 +62,73 @@ function settle<T>(work: () => T): Promise<T> {
   }
 }
 
+/**
+ * The open database, for the built-in services (queues, streams, rules, topics) whose tables
+ * live in the same file and must share this one connection: better-sqlite3 is synchronous, and
+ * a second connection would block on this one's write lock.
+ */
+export interface SqliteHandle {
+  readonly database: Database.Database;
+}
+
 /** better-sqlite3 is synchronous; the async methods keep the Store contract PostgreSQL-shaped. */
-class SqliteStore implements Store {
+class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #functions: FunctionTables;
   readonly #logs: LogTables;
+  readonly #asyncEvents: AsyncEventTables;
+
+  get database(): Database.Database {
+    return this.#db;
+  }
 
   constructor(db: Database.Database, clock: Clock) {
+    super(db);
     this.#db = db;
     this.#clock = clock;
     this.#functions = new FunctionTables(db);
     this.#logs = new LogTables(db);
+    this.#asyncEvents = new AsyncEventTables(db);
+  }
+
+  enqueueAsyncEvents(events: readonly NewAsyncEvent[]): Promise<void> {
+    return settle(() => {
+      this.#asyncEvents.enqueue(events);
+    });
+  }
+
+  leaseAsyncEvents(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]> {
+    return settle(() => this.#asyncEvents.lease(now, leaseUntil, limit));
+  }
+
+  completeAsyncEvents(ids: readonly number[]): Promise<void> {
+    return settle(() => {
+      this.#asyncEvents.complete(ids);
+    });
+  }
+
+  rescheduleAsyncEvent(
+    id: number,
+    update: { attempts: number; throttles: number; nextAttemptAt: number },
+  ): Promise<void> {
+    return settle(() => {
+      this.#asyncEvents.reschedule(id, update);
+    });
+  }
+
+  releaseAsyncLeases(): Promise<void> {
+    return settle(() => {
+      this.#asyncEvents.releaseAll();
+    });
+  }
+
+  countAsyncEvents(): Promise<number> {
+    return settle(() => this.#asyncEvents.count());
+  }
+
+  nextAsyncAttemptAt(): Promise<number | undefined> {
+    return settle(() => this.#asyncEvents.nextAttemptAt());
   }
 
   createFunction(input: {

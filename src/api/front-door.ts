@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { newRequestId } from '../core/ids.js';
+import { requestTooLarge } from '../core/errors.js';
+import { writeError } from './protocol/aws-json.js';
+
+/** A neighbouring AWS service (queues, streams, topics, rules, logs) on the shared port. */
+export interface ServiceHandler {
+  matches(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+}
+
+export interface FrontDoorOptions {
+  /** The Lambda REST API, which reads its own body (it enforces per-operation limits). */
+  readonly lambda: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Asked in order; the first that matches gets the request with its body. */
+  readonly services: readonly ServiceHandler[];
+  /**
+   * An unsigned form-encoded POST is either SQS or SNS query protocol: only the body tells
+   * (`Version=2010-03-31` is SNS). Signed requests name their service in the credential scope.
+   */
+  readonly queryFallback?: {
+    readonly isSns: (body: Buffer) => boolean;
+    readonly sns: ServiceHandler;
+  };
+}
+
+/** Bodies of the JSON and query services: Kinesis PutRecords carries 5 MiB as base64. */
+const SERVICE_BODY_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * One port, every API (DESIGN.md): the Lambda REST API by path, the JSON-protocol services by
+ * `X-Amz-Target`, the query-protocol services by form body and credential scope.
+ */
+export function createFrontDoor(
+  options: FrontDoorOptions,
+): (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void {
+  return (req, res) => {
+    // HTTP/2 reaches only the JSON services (the Kinesis SDK speaks it by default).
+    const request = req as IncomingMessage;
+    const service = options.services.find((s) => s.matches(request));
+    if (service === undefined) {
+      options.lambda(request, res as ServerResponse);
+      return;
+    }
+    readBody(request).then(
+      (body) => {
+        const fallback = options.queryFallback;
+        const target =
+          fallback && !request.headers.authorization && fallback.isSns(body)
+            ? fallback.sns
+            : service;
+        // An Http2ServerResponse has the ServerResponse surface these handlers use.
+        return target.handle(request, res as ServerResponse, body);
+      },
+      () => {
+        writeError(
+          res,
+          newRequestId(),
+          requestTooLarge(`Request must be smaller than ${SERVICE_BODY_LIMIT} bytes`),
+        );
+        request.resume();
+      },
+    );
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > SERVICE_BODY_LIMIT) {
+        req.removeAllListeners('data');
+        reject(new Error('too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
