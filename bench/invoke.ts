@@ -32,11 +32,17 @@ async function createNoop(name: string): Promise<void> {
       Code: { ZipFile: zip },
     }),
   );
-  const res = await call(port, 'POST', '/2015-03-31/functions', body, { 'content-type': 'application/json' });
-  if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${res.body.toString()}`);
+  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
+    'content-type': 'application/json',
+  });
+  if (res.status !== 201) {
+    throw new Error(`create ${name}: ${res.status} ${res.body.toString()}`);
+  }
   for (;;) {
     const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') return;
+    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') {
+      return;
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -46,13 +52,22 @@ const EMPTY = Buffer.from('{}');
 
 async function invoke(name: string, tail = false): Promise<{ ms: number; log: string }> {
   const t0 = process.hrtime.bigint();
-  const res = await call(port, 'POST', invokePath(name), EMPTY, tail ? { 'x-amz-log-type': 'Tail' } : {});
+  const res = await call(
+    port,
+    'POST',
+    invokePath(name),
+    EMPTY,
+    tail ? { 'x-amz-log-type': 'Tail' } : {},
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (res.status !== 200 || res.headers['x-amz-function-error']) {
     throw new Error(`invoke ${name}: ${res.status} ${res.body.toString()}`);
   }
   const tailHeader = res.headers['x-amz-log-result'];
-  return { ms, log: typeof tailHeader === 'string' ? Buffer.from(tailHeader, 'base64').toString() : '' };
+  return {
+    ms,
+    log: typeof tailHeader === 'string' ? Buffer.from(tailHeader, 'base64').toString() : '',
+  };
 }
 
 const field = (log: string, name: string): number | undefined => {
@@ -69,15 +84,21 @@ for (let i = 0; i < coldN; i++) {
   const r = await invoke(`cold-${i}`, true);
   coldRtt.push(r.ms);
   const init = field(r.log, 'Init Duration');
-  if (init !== undefined) coldInit.push(init);
+  if (init !== undefined) {
+    coldInit.push(init);
+  }
 }
 
 // Warm latency: sequential invocations of one warm function, against the server's HTTP floor.
 await createNoop('warm');
-for (let i = 0; i < 200; i++) await invoke('warm');
+for (let i = 0; i < 200; i++) {
+  await invoke('warm');
+}
 const warmN = Number(values['warm-samples']);
 const warm: number[] = [];
-for (let i = 0; i < warmN; i++) warm.push((await invoke('warm')).ms);
+for (let i = 0; i < warmN; i++) {
+  warm.push((await invoke('warm')).ms);
+}
 const floor: number[] = [];
 for (let i = 0; i < warmN; i++) {
   const t0 = process.hrtime.bigint();
@@ -87,7 +108,9 @@ for (let i = 0; i < warmN; i++) {
 const durations: number[] = [];
 for (let i = 0; i < 300; i++) {
   const d = field((await invoke('warm', true)).log, 'Duration');
-  if (d !== undefined) durations.push(d);
+  if (d !== undefined) {
+    durations.push(d);
+  }
 }
 
 // Throughput: C concurrent callers for S seconds.
@@ -112,11 +135,27 @@ const f = summary(floor);
 const d = summary(durations);
 await server.stop();
 
-console.log(`Fogbank invoke benchmark (isolation ${values.isolation}, ${new Date().toISOString()})`);
-console.log(`cold start, client-observed first invoke (n=${cold.n}): p50 ${fmt(cold.p50)}  p90 ${fmt(cold.p90)}  p99 ${fmt(cold.p99)}`);
-console.log(`cold start, REPORT Init Duration (n=${init.n}):        p50 ${fmt(init.p50)}  p90 ${fmt(init.p90)}  p99 ${fmt(init.p99)}`);
-console.log(`warm invoke round trip (n=${w.n}):                     p50 ${fmt(w.p50)}  p90 ${fmt(w.p90)}  p99 ${fmt(w.p99)}`);
-console.log(`HTTP floor, GET /_fogbank/health (n=${f.n}):           p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}`);
-console.log(`handler Duration from REPORT (n=${d.n}):               p50 ${fmt(d.p50)}  p99 ${fmt(d.p99)}`);
-console.log(`warm platform overhead (round trip − HTTP floor):      p50 ${fmt(w.p50 - f.p50)}  p99 ${fmt(w.p99 - f.p99)}`);
-console.log(`throughput, ${concurrency} concurrent callers for ${seconds} s:   ${throughput.toFixed(0)} invocations/s`);
+console.log(
+  `Fogbank invoke benchmark (isolation ${values.isolation}, ${new Date().toISOString()})`,
+);
+console.log(
+  `cold start, client-observed first invoke (n=${cold.n}): p50 ${fmt(cold.p50)}  p90 ${fmt(cold.p90)}  p99 ${fmt(cold.p99)}`,
+);
+console.log(
+  `cold start, REPORT Init Duration (n=${init.n}):        p50 ${fmt(init.p50)}  p90 ${fmt(init.p90)}  p99 ${fmt(init.p99)}`,
+);
+console.log(
+  `warm invoke round trip (n=${w.n}):                     p50 ${fmt(w.p50)}  p90 ${fmt(w.p90)}  p99 ${fmt(w.p99)}`,
+);
+console.log(
+  `HTTP floor, GET /_fogbank/health (n=${f.n}):           p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}`,
+);
+console.log(
+  `handler Duration from REPORT (n=${d.n}):               p50 ${fmt(d.p50)}  p99 ${fmt(d.p99)}`,
+);
+console.log(
+  `warm platform overhead (round trip − HTTP floor):      p50 ${fmt(w.p50 - f.p50)}  p99 ${fmt(w.p99 - f.p99)}`,
+);
+console.log(
+  `throughput, ${concurrency} concurrent callers for ${seconds} s:   ${throughput.toFixed(0)} invocations/s`,
+);

@@ -8,15 +8,29 @@ export const CLI = resolve(import.meta.dirname, '../src/cli/main.js');
 
 /** Percentile of an ascending-sorted array. */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
+  if (sorted.length === 0) {
+    return NaN;
+  }
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
 }
 
-export function summary(samples: number[]): { p50: number; p90: number; p99: number; mean: number; n: number } {
+export function summary(samples: number[]): {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  n: number;
+} {
   const s = [...samples].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
-  return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), mean, n: s.length };
+  return {
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    mean,
+    n: s.length,
+  };
 }
 
 export const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
@@ -40,9 +54,13 @@ export async function startFogbank(args: readonly string[] = []): Promise<BenchS
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) ok(m[1]);
+      if (m?.[1]) {
+        ok(m[1]);
+      }
     });
-    child.once('exit', () => fail(new Error(`server exited: ${out}`)));
+    child.once('exit', () => {
+      fail(new Error(`server exited: ${out}`));
+    });
   });
   return {
     url,
@@ -65,14 +83,27 @@ export function call(
   path: string,
   body?: Buffer,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}> {
   return new Promise((ok, fail) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () => {
+          ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
       },
     );
     req.on('error', fail);

@@ -1,18 +1,47 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config/config.js';
 import type { AccountContext } from './core/arn.js';
 import { createSystemClock, type Clock } from './core/clock.js';
+import { createFrontDoor } from './api/front-door.js';
 import { createApiHandler } from './api/index.js';
-import { createControlPlane } from './control/index.js';
+import { createEventBridgeHttpHandler } from './api/eventbridge/index.js';
+import { createKinesisHttpHandler } from './api/kinesis/index.js';
+import { listenApi, type ApiListener } from './api/listener.js';
+import { createLogsHttpHandler } from './api/logs/index.js';
+import { createSnsHttpHandler, isSnsQueryBody } from './api/sns/index.js';
+import { createSqsHttpHandler } from './api/sqs/index.js';
+import { createControlPlane, type Registry } from './control/index.js';
+import {
+  createFunctionConfigServices,
+  type FunctionConfigServices,
+} from './control/function-config/index.js';
+import { createEventSourceMappings } from './events/esm/index.js';
+import { createEventBridgeService } from './events/eventbridge/index.js';
+import { createStreamService } from './events/kinesis/index.js';
+import { createSnsService } from './events/sns/index.js';
+import { createQueueService, type QueueService } from './events/sqs/index.js';
+import type { QueueTarget } from './events/targets.js';
+import { AsyncDispatcher } from './invoke/async-dispatcher.js';
+import { AsyncQueue } from './invoke/async-queue.js';
+import { ConcurrencyGate } from './invoke/concurrency.js';
+import { DestinationDelivery } from './invoke/destinations.js';
 import { FunctionInvoker } from './invoke/invoker.js';
+import { createLambdaTarget } from './invoke/lambda-target.js';
+import { RetryPolicy } from './invoke/retry-policy.js';
+import type { AsyncConfigSource } from './invoke/types.js';
 import { LogWriter } from './observe/log-writer.js';
 import { cleanupStale, createEnvironmentPool, resolveRuntime } from './sandbox/index.js';
 import type { EnvironmentPool } from './sandbox/types.js';
 import { openSqliteStore, type Store } from './store/index.js';
+import { SqliteEventSourceMappingStore } from './store/sqlite/esm-tables.js';
+import { SqliteFunctionConfigStore } from './store/sqlite/function-config-tables.js';
+import { migrateQueues, SqliteQueueStore } from './store/sqlite/queues.js';
+import { migrateRules, SqliteRuleStore } from './store/sqlite/rules.js';
+import { migrateStreams, SqliteStreamStore } from './store/sqlite/streams.js';
+import { migrateTopics, SqliteTopicStore } from './store/sqlite/topics.js';
 
 /** The repository's src/runtimes, mounted read-only into every environment as /var/runtime. */
 export const RUNTIMES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/runtimes');
@@ -37,7 +66,10 @@ export interface PlatformOptions {
  * The composition root: builds every service from the Config, starts them in order, and
  * stops them in reverse. Nothing else reads configuration or wires services together.
  */
-export async function startPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+export async function startPlatform(
+  config: Config,
+  options: PlatformOptions = {},
+): Promise<Platform> {
   const clock = options.clock ?? createSystemClock();
   const onWarning = options.onWarning ?? (() => undefined);
   const dataDir = resolve(config.dataDir);
@@ -47,17 +79,41 @@ export async function startPlatform(config: Config, options: PlatformOptions = {
   await mkdir(runDir, { recursive: true });
 
   const ctx: AccountContext = { region: config.region, accountId: config.accountId };
-  const store = await openSqliteStore(dataDir);
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
-  const port = await listen(server, config.port, config.host);
-  const reachableHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${reachableHost}:${port}`;
+  const store = await openSqliteStore(dataDir, { clock });
+  const db = store.database;
+  migrateQueues(db);
+  migrateStreams(db);
+  migrateTopics(db);
+  migrateRules(db);
 
+  // The API's address is needed before the services exist (code URLs, AWS_ENDPOINT_URL), so the
+  // listeners start first and get their request handler once everything is built.
+  let handler: Parameters<typeof listenApi>[0] = (_req, res) => {
+    res.writeHead(503);
+    res.end();
+  };
+  const tcp = await listenApi(
+    (req, res) => {
+      handler(req, res);
+    },
+    {
+      port: config.port,
+      host: config.host,
+    },
+  );
+  const reachableHost =
+    config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${reachableHost}:${tcp.port}`;
   // Sandboxes with their own network namespace reach the API through this socket.
   const apiSocketPath = join(runDir, 'api.sock');
-  const socketServer = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
   await rm(apiSocketPath, { force: true });
-  await listenSocket(socketServer, apiSocketPath);
+  const unix = await listenApi(
+    (req, res) => {
+      handler(req, res);
+    },
+    { path: apiSocketPath },
+  );
+  const listeners: ApiListener[] = [tcp, unix];
 
   const control = await createControlPlane({
     store,
@@ -66,6 +122,7 @@ export async function startPlatform(config: Config, options: PlatformOptions = {
     publicEndpoint: url,
     accountConcurrency: config.accountConcurrency,
     clock,
+    onWarning,
   });
   const pool = await createEnvironmentPool({
     isolation: config.isolation,
@@ -79,35 +136,151 @@ export async function startPlatform(config: Config, options: PlatformOptions = {
   const logs = new LogWriter(store, clock, (err) => {
     onWarning(`could not store log events: ${String(err)}`);
   });
+
+  const queues = createQueueService({ store: new SqliteQueueStore(db), clock, ctx });
+  const streams = createStreamService({ store: new SqliteStreamStore(db), clock, ctx });
+  const queueTarget = queueTargetOf(queues);
+
+  // Events are accepted only once the API handler is set below, after the dispatcher exists.
+  const asyncQueue = new AsyncQueue(store, () => {
+    dispatcher.wake();
+  });
   const invoker = new FunctionInvoker({
     resolver: control,
     pool,
     logs,
     ctx,
     clock,
-    apiEndpoint: { host: reachableHost, port },
+    apiEndpoint: { host: reachableHost, port: tcp.port },
     describeRuntime: (runtime) => describeRuntime(ctx, runtime),
+    gate: new ConcurrencyGate(config.accountConcurrency),
+    asyncQueue,
   });
-  const handler = createApiHandler({ control, invoker, ctx });
-  server.on('request', handler);
-  socketServer.on('request', handler);
+  const lambdaTarget = createLambdaTarget(invoker, control, ctx);
+  const topics = createSnsService({
+    store: new SqliteTopicStore(db),
+    clock,
+    ctx,
+    lambda: lambdaTarget,
+    queues: queueTarget,
+    onWarning,
+  });
+  const rules = createEventBridgeService({
+    store: new SqliteRuleStore(db),
+    clock,
+    ctx,
+    lambda: lambdaTarget,
+    onWarning,
+  });
+  const functionConfig = createFunctionConfigServices({
+    store: new SqliteFunctionConfigStore(db),
+    resolver: control,
+    ctx,
+    clock,
+    publicEndpoint: url,
+    onWarning,
+    destinations: {
+      exists: async (arn) => {
+        switch (arn.split(':')[2]) {
+          case 'sqs':
+            return queueTarget.queueExists(arn);
+          case 'sns':
+            return topics.topicExists(arn);
+          case 'events':
+            return rules.describeEventBus(arn.slice(arn.indexOf('/') + 1)).then(
+              () => true,
+              () => false,
+            );
+          default:
+            return false;
+        }
+      },
+    },
+  });
+  const eventSourceMappings = createEventSourceMappings({
+    store: new SqliteEventSourceMappingStore(db),
+    clock,
+    ctx,
+    invoker,
+    resolver: control,
+    queues,
+    streams,
+    onFailure: {
+      sendToQueue: (arn, body, attrs) => queueTarget.sendToQueue(arn, body, attrs),
+      queueExists: (arn) => queueTarget.queueExists(arn),
+      publishToTopic: (arn, message) => topics.publishToTopic(arn, message),
+      topicExists: (arn) => topics.topicExists(arn),
+    },
+    onWarning,
+  });
+  const dispatcher = new AsyncDispatcher({
+    store,
+    resolver: control,
+    config: asyncConfig(control, functionConfig),
+    runner: invoker,
+    destinations: new DestinationDelivery({
+      queues: queueTarget,
+      topics,
+      buses: rules,
+      invokeAsync: (functionArn, payload) => lambdaTarget.invokeAsync(functionArn, payload),
+    }),
+    retry: new RetryPolicy(config.asyncTimeScale),
+    clock,
+    ctx,
+    maxInFlight: config.accountConcurrency,
+    onWarning,
+  });
+
+  const sns = createSnsHttpHandler(topics, ctx);
+  handler = createFrontDoor({
+    lambda: createApiHandler({
+      control,
+      invoker,
+      ctx,
+      functionConfig,
+      eventSourceMappings,
+      onRequest: (record) => {
+        if (record.unexpectedError !== undefined) {
+          onWarning(`${record.operation ?? record.path}: ${describeError(record.unexpectedError)}`);
+        }
+      },
+    }),
+    services: [
+      createLogsHttpHandler(store),
+      createKinesisHttpHandler(streams),
+      createEventBridgeHttpHandler(rules, ctx),
+      sns,
+      createSqsHttpHandler(queues, ctx),
+    ],
+    queryFallback: { isSns: isSnsQueryBody, sns },
+  });
+  await dispatcher.start();
+  topics.start();
+  await rules.start();
+  await eventSourceMappings.start();
 
   let stopping: Promise<void> | undefined;
   return {
     url,
-    port,
+    port: tcp.port,
     pool,
     store,
     stop() {
       stopping ??= (async () => {
-        const closed = Promise.all([close(server), close(socketServer)]);
-        server.closeIdleConnections();
-        socketServer.closeIdleConnections();
+        for (const l of listeners) {
+          l.stopAccepting();
+        }
+        await eventSourceMappings.stop();
+        await rules.stop();
+        await topics.stop();
+        await dispatcher.stop();
         await pool.stop(config.shutdownGraceMs);
-        server.closeAllConnections();
-        socketServer.closeAllConnections();
-        await closed;
+        queues.close();
+        streams.close();
+        await Promise.all(listeners.map((l) => l.closeAll()));
         invoker.stop();
+        await control.stop();
+        await functionConfig.settled();
         await logs.flush();
         await store.close();
         await rm(runDir, { recursive: true, force: true });
@@ -117,43 +290,55 @@ export async function startPlatform(config: Config, options: PlatformOptions = {
   };
 }
 
+function describeError(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err);
+}
+
+/** Destinations, dead-letter queues and subscriptions reach the built-in queues by ARN. */
+function queueTargetOf(queues: QueueService): QueueTarget {
+  return {
+    async sendToQueue(queueArn, body, attributes) {
+      const messageAttributes = Object.fromEntries(
+        Object.entries(attributes ?? {}).map(([name, a]) => [
+          name,
+          { dataType: a.DataType, stringValue: a.StringValue },
+        ]),
+      );
+      await queues.sendMessage(queueArn, { body, messageAttributes });
+    },
+    async queueExists(queueArn) {
+      try {
+        await queues.getQueue(queueArn);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Asynchronous settings: the qualifier's event invoke config, the version's DeadLetterConfig. */
+function asyncConfig(control: Registry, functionConfig: FunctionConfigServices): AsyncConfigSource {
+  return {
+    eventInvokeConfig: (functionName, qualifier) =>
+      functionConfig.eventInvokeConfigs.eventInvokeConfig(functionName, qualifier),
+    deadLetterTarget: async (functionName, version) => {
+      const configuration = await control.getFunctionConfiguration(functionName, version);
+      return configuration.DeadLetterConfig?.TargetArn || undefined;
+    },
+  };
+}
+
 /** INIT_START names the interpreter that really runs the function, e.g. `nodejs:20.20.2`. */
-function describeRuntime(ctx: AccountContext, runtime: string): {
+function describeRuntime(
+  ctx: AccountContext,
+  runtime: string,
+): {
   runtimeVersion: string;
   runtimeVersionArn: string;
 } {
   const info = resolveRuntime(runtime);
-  const family = runtime.replace(/[\d.x]+$/, '').replace(/\.al\d+$/, '');
-  const runtimeVersion = `${family}:${info?.version ?? 'unknown'}`;
+  const runtimeVersion = `${info?.family ?? runtime}:${info?.version ?? 'unknown'}`;
   const digest = createHash('sha256').update(runtimeVersion).digest('hex');
   return { runtimeVersion, runtimeVersionArn: `arn:aws:lambda:${ctx.region}::runtime:${digest}` };
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolvePort(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-}
-
-function listenSocket(server: Server, path: string): Promise<void> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => {
-      resolveClose();
-    });
-  });
 }

@@ -7,7 +7,10 @@ import { serverCommand } from './commands/server.js';
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   server: { summary: 'start Fogbank (the Lambda API on --port, default 4566)', run: serverCommand },
   logs: { summary: "print a function's logs (--follow to keep printing)", run: logsCommand },
-  doctor: { summary: 'report isolation, cgroups and runtimes this machine offers', run: doctorCommand },
+  doctor: {
+    summary: 'report isolation, cgroups and runtimes this machine offers',
+    run: doctorCommand,
+  },
 };
 
 function usage(): string {
@@ -26,7 +29,9 @@ if (!command) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`fogbank ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `fogbank ${name}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       process.exitCode = 1;
     },
   );

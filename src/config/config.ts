@@ -23,6 +23,11 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** The account's concurrency limit (AWS default 1000). */
   readonly accountConcurrency: number;
+  /**
+   * Multiplies every asynchronous-invocation duration (retry delays, backoff, event age):
+   * 1 is AWS's timing; 0.01 runs a one-minute retry delay in 600 ms, for development and tests.
+   */
+  readonly asyncTimeScale: number;
 }
 
 const schema = z.object({
@@ -41,6 +46,7 @@ const schema = z.object({
   FOGBANK_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1).default(600_000),
   FOGBANK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   FOGBANK_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
+  FOGBANK_ASYNC_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
 });
 
 /** Settings given on the command line win over the environment. */
@@ -74,5 +80,6 @@ export function loadConfig(
     idleTimeoutMs: c.FOGBANK_IDLE_TIMEOUT_MS,
     shutdownGraceMs: c.FOGBANK_SHUTDOWN_GRACE_MS,
     accountConcurrency: c.FOGBANK_ACCOUNT_CONCURRENCY,
+    asyncTimeScale: c.FOGBANK_ASYNC_TIME_SCALE,
   });
 }

@@ -3,7 +3,11 @@ import { functionArn } from '../core/arn.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { InvokeResult } from '../sandbox/types.js';
 import type { AsyncEvent, AsyncEventStore } from './async-event.js';
-import { invocationRecord, type DestinationCondition, type DestinationDelivery } from './destinations.js';
+import {
+  invocationRecord,
+  type DestinationCondition,
+  type DestinationDelivery,
+} from './destinations.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { AsyncConfigSource, FunctionResolver, ResolvedVersion } from './types.js';
 
@@ -175,14 +179,18 @@ export class AsyncDispatcher {
       return;
     }
     const nextAttemptAt = clock.now() + retry.functionErrorDelayMs(attempts);
-    const tooOld =
-      nextAttemptAt - event.enqueuedAt > retry.maxAgeMs(cfg.maximumEventAgeInSeconds);
+    const tooOld = nextAttemptAt - event.enqueuedAt > retry.maxAgeMs(cfg.maximumEventAgeInSeconds);
     if (attempts > cfg.maximumRetryAttempts || tooOld) {
-      const condition = tooOld && attempts <= cfg.maximumRetryAttempts ? 'EventAgeExceeded' : 'RetriesExhausted';
+      const condition =
+        tooOld && attempts <= cfg.maximumRetryAttempts ? 'EventAgeExceeded' : 'RetriesExhausted';
       await this.#fail({ ...event, attempts }, version, condition, result, cfg.onFailure);
       return;
     }
-    await store.rescheduleAsyncEvent(event.id, { attempts, throttles: event.throttles, nextAttemptAt });
+    await store.rescheduleAsyncEvent(event.id, {
+      attempts,
+      throttles: event.throttles,
+      nextAttemptAt,
+    });
   }
 
   /** Final failure: the OnFailure destination and the dead-letter queue both get it. */
@@ -243,7 +251,9 @@ function errorMessage(result: InvokeResult | undefined, condition: DestinationCo
   }
   try {
     const doc = JSON.parse(result.payload.toString('utf8')) as { errorMessage?: unknown };
-    return typeof doc.errorMessage === 'string' ? doc.errorMessage : result.payload.toString('utf8');
+    return typeof doc.errorMessage === 'string'
+      ? doc.errorMessage
+      : result.payload.toString('utf8');
   } catch {
     return result.payload.toString('utf8');
   }

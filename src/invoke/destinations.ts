@@ -75,21 +75,55 @@ export interface QueueSender {
   ): Promise<void>;
 }
 
+/** Publishes to topics by ARN (the built-in SNS-compatible topic service). */
+export interface TopicSender {
+  publishToTopic(
+    topicArn: string,
+    message: string,
+    attributes?: Readonly<Record<string, MessageAttribute>>,
+  ): Promise<unknown>;
+}
+
+/** Puts events on buses by ARN (the built-in EventBridge-compatible service). */
+export interface BusSender {
+  putEventsToBus(
+    busArn: string,
+    entries: readonly { source: string; detailType: string; detail: string; resources: string[] }[],
+  ): Promise<unknown>;
+}
+
+export interface DestinationServices {
+  readonly queues?: QueueSender;
+  readonly topics?: TopicSender;
+  readonly buses?: BusSender;
+  readonly invokeAsync: (functionArn: string, payload: Buffer) => Promise<void>;
+}
+
 /** Delivers records and dead letters to whatever service an ARN names. */
 export class DestinationDelivery {
-  readonly #queues: QueueSender | undefined;
-  readonly #invokeAsync: (functionArn: string, payload: Buffer) => Promise<void>;
+  readonly #s: DestinationServices;
 
-  constructor(options: {
-    queues?: QueueSender;
-    invokeAsync: (functionArn: string, payload: Buffer) => Promise<void>;
-  }) {
-    this.#queues = options.queues;
-    this.#invokeAsync = options.invokeAsync;
+  constructor(services: DestinationServices) {
+    this.#s = services;
   }
 
   /** Sends an invocation record to a destination ARN. */
   async deliver(targetArn: string, record: Record<string, unknown>): Promise<void> {
+    if (serviceOf(targetArn) === 'events' && this.#s.buses) {
+      // EventBridge wraps the record as the detail of a "Lambda Function Invocation Result" event.
+      const condition = (record.requestContext as { condition?: string } | undefined)?.condition;
+      const functionArn = (record.requestContext as { functionArn?: string } | undefined)
+        ?.functionArn;
+      await this.#s.buses.putEventsToBus(targetArn, [
+        {
+          source: 'lambda',
+          detailType: `Lambda Function Invocation Result - ${condition === 'Success' ? 'Success' : 'Failure'}`,
+          detail: JSON.stringify(record),
+          resources: [targetArn, ...(functionArn ? [functionArn] : [])],
+        },
+      ]);
+      return;
+    }
     await this.#send(targetArn, JSON.stringify(record));
   }
 
@@ -112,15 +146,21 @@ export class DestinationDelivery {
     body: string,
     attributes?: Readonly<Record<string, MessageAttribute>>,
   ): Promise<void> {
-    const service = targetArn.split(':')[2];
-    if (service === 'sqs' && this.#queues) {
-      await this.#queues.sendToQueue(targetArn, body, attributes);
+    const service = serviceOf(targetArn);
+    if (service === 'sqs' && this.#s.queues) {
+      await this.#s.queues.sendToQueue(targetArn, body, attributes);
+    } else if (service === 'sns' && this.#s.topics) {
+      await this.#s.topics.publishToTopic(targetArn, body, attributes);
     } else if (service === 'lambda') {
-      await this.#invokeAsync(targetArn, Buffer.from(body));
+      await this.#s.invokeAsync(targetArn, Buffer.from(body));
     } else {
       throw new Error(`no destination service for ${targetArn}`);
     }
   }
+}
+
+function serviceOf(arn: string): string | undefined {
+  return arn.split(':')[2];
 }
 
 function truncate(text: string, maxBytes: number): string {

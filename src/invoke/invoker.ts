@@ -16,7 +16,13 @@ import type { AsyncQueue } from './async-queue.js';
 import type { AsyncRunner } from './async-dispatcher.js';
 import type { ConcurrencyGate } from './concurrency.js';
 import { HotReloadWatcher } from './hot-reload.js';
-import type { FunctionResolver, InvokeInput, InvokeOutput, Invoker, ResolvedVersion } from './types.js';
+import type {
+  FunctionResolver,
+  InvokeInput,
+  InvokeOutput,
+  Invoker,
+  ResolvedVersion,
+} from './types.js';
 
 /** How a runtime identifier is reported in INIT_START (e.g. `nodejs:20.20.2`) and its ARN. */
 export interface RuntimeVersionInfo {
@@ -88,7 +94,7 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     if (input.invocationType === 'DryRun') {
       return { statusCode: 204, payload: Buffer.alloc(0) };
     }
-    const requestId = newRequestId();
+    const requestId = input.requestId ?? newRequestId();
     if (input.invocationType === 'Event') {
       if (payload.length > MAX_ASYNC_PAYLOAD) {
         throw requestTooLarge(
@@ -109,7 +115,13 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
       throw lease;
     }
     try {
-      const { result, log } = await this.#execute(version, qualifier, requestId, payload, clientContext);
+      const { result, log } = await this.#execute(
+        version,
+        qualifier,
+        requestId,
+        payload,
+        clientContext,
+      );
       return {
         statusCode: 200,
         executedVersion: version.version,
@@ -279,7 +291,10 @@ function decodeClientContext(header: string | undefined): string | undefined {
  * stable key pair derived from its role; Fogbank's API accepts them like any other.
  */
 function roleCredentials(role: string): EnvironmentSpec['credentials'] {
-  const id = Buffer.from(role).toString('base64url').replace(/[^A-Za-z0-9]/g, '').slice(-16);
+  const id = Buffer.from(role)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-16);
   return {
     accessKeyId: `ASIA${id.toUpperCase().padEnd(16, 'X')}`,
     secretAccessKey: 'fogbank-role-secret',

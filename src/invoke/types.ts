@@ -18,6 +18,11 @@ export interface InvokeInput {
   /** The X-Amz-Client-Context header as sent (base64 of a JSON object). */
   readonly clientContext?: string;
   readonly payload: Buffer;
+  /**
+   * The API request's x-amzn-RequestId: on AWS it is also the invocation's request id (the one in
+   * START/END/REPORT and context.awsRequestId). A fresh one is made when absent.
+   */
+  readonly requestId?: string;
 }
 
 /** What the API writes back: status, the X-Amz-* headers and the raw body. */
@@ -67,16 +72,27 @@ export interface ResolvedVersion {
   readonly logGroupName: string;
   readonly logFormat: 'Text' | 'JSON';
   readonly applicationLogLevel?: string;
+  /**
+   * The function's reserved concurrency (PutFunctionConcurrency), when it has one: at most this
+   * many of its invocations run at once, 0 throttles every one of them.
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** The registry side of invocation (implemented in src/control). */
 export interface FunctionResolver {
   /**
    * Resolves a function name (already split from its qualifier) and an optional qualifier
-   * (`$LATEST`, a version number, or an alias) to a version. Throws ResourceNotFoundException
+   * (`$LATEST`, a version number, or an alias) to a version; an alias with routing picks its
+   * additional version with the probability of its weight, on every call. Throws ResourceNotFoundException
    * (`Function not found: <arn>`) when either does not exist.
    */
   resolve(functionName: string, qualifier: string | undefined): Promise<ResolvedVersion>;
+  /**
+   * Σ reserved concurrency over all functions (kept in memory): functions without a reservation
+   * share the account limit minus this.
+   */
+  totalReservedConcurrency(): number;
   /** Registers a listener called with the function name whenever a function changes or is deleted. */
   onChange(listener: (functionName: string) => void): void;
 }
@@ -94,7 +110,10 @@ export interface EventInvokeConfig {
 /** Where the async dispatcher finds per-qualifier settings and dead-letter targets. */
 export interface AsyncConfigSource {
   /** The config of exactly this qualifier (`$LATEST` when none), or AWS's defaults. */
-  eventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<EventInvokeConfig>;
+  eventInvokeConfig(
+    functionName: string,
+    qualifier: string | undefined,
+  ): Promise<EventInvokeConfig>;
   /** DeadLetterConfig.TargetArn of the executed version, if set. */
   deadLetterTarget(functionName: string, version: string): Promise<string | undefined>;
 }

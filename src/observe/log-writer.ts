@@ -40,7 +40,12 @@ export class LogWriter {
     while (start < text.length) {
       const nl = text.indexOf('\n', start);
       const end = nl === -1 ? text.length : nl;
-      this.#pending.push({ logGroupName, logStreamName, timestamp, message: text.slice(start, end) });
+      this.#pending.push({
+        logGroupName,
+        logStreamName,
+        timestamp,
+        message: text.slice(start, end),
+      });
       start = end + 1;
     }
     if (this.#pending.length >= MAX_BATCH) {

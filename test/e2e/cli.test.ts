@@ -39,9 +39,22 @@ describe('AWS CLI v2', { skip: awsCliMissing }, () => {
 
   it('creates, waits, invokes, updates, waits, invokes and deletes', async () => {
     const created = await ok(
-      'lambda', 'create-function', '--function-name', 'cli-fn', '--runtime', 'nodejs20.x',
-      '--handler', 'index.handler', '--role', ROLE, '--zip-file', `fileb://${zip}`,
-      '--environment', 'Variables={STAGE=cli}', '--tags', 'team=core',
+      'lambda',
+      'create-function',
+      '--function-name',
+      'cli-fn',
+      '--runtime',
+      'nodejs20.x',
+      '--handler',
+      'index.handler',
+      '--role',
+      ROLE,
+      '--zip-file',
+      `fileb://${zip}`,
+      '--environment',
+      'Variables={STAGE=cli}',
+      '--tags',
+      'team=core',
     );
     assert.equal(created.State, 'Pending');
     assert.equal(created.FunctionArn, 'arn:aws:lambda:us-east-1:000000000000:function:cli-fn');
@@ -49,8 +62,17 @@ describe('AWS CLI v2', { skip: awsCliMissing }, () => {
 
     const out = join(dir, 'out.json');
     const inv = await ok(
-      'lambda', 'invoke', '--function-name', 'cli-fn', '--cli-binary-format', 'raw-in-base64-out',
-      '--payload', '{"from":"cli"}', '--log-type', 'Tail', out,
+      'lambda',
+      'invoke',
+      '--function-name',
+      'cli-fn',
+      '--cli-binary-format',
+      'raw-in-base64-out',
+      '--payload',
+      '{"from":"cli"}',
+      '--log-type',
+      'Tail',
+      out,
     );
     assert.equal(inv.StatusCode, 200);
     assert.equal(inv.ExecutedVersion, '$LATEST');
@@ -65,34 +87,125 @@ describe('AWS CLI v2', { skip: awsCliMissing }, () => {
     const download = Buffer.from(await (await fetch(location)).arrayBuffer());
     assert.deepEqual(download, await readFile(zip), 'Code.Location downloads the package');
 
-    await ok('lambda', 'update-function-code', '--function-name', 'cli-fn', '--zip-file', `fileb://${zipV2}`);
+    await ok(
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'cli-fn',
+      '--zip-file',
+      `fileb://${zipV2}`,
+    );
     await ok('lambda', 'wait', 'function-updated-v2', '--function-name', 'cli-fn');
-    await ok('lambda', 'invoke', '--function-name', 'cli-fn', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"v":2}', out);
+    await ok(
+      'lambda',
+      'invoke',
+      '--function-name',
+      'cli-fn',
+      '--cli-binary-format',
+      'raw-in-base64-out',
+      '--payload',
+      '{"v":2}',
+      out,
+    );
     assert.deepEqual(JSON.parse(await readFile(out, 'utf8')), { esm: true, echo: { v: 2 } });
 
     const listed = await ok('lambda', 'list-functions');
-    assert.ok((listed.Functions as { FunctionName: string }[]).some((f) => f.FunctionName === 'cli-fn'));
+    assert.ok(
+      (listed.Functions as { FunctionName: string }[]).some((f) => f.FunctionName === 'cli-fn'),
+    );
     const settings = await ok('lambda', 'get-account-settings');
-    assert.equal((settings.AccountLimit as { ConcurrentExecutions: number }).ConcurrentExecutions, 1000);
+    assert.equal(
+      (settings.AccountLimit as { ConcurrentExecutions: number }).ConcurrentExecutions,
+      1000,
+    );
     assert.ok((settings.AccountUsage as { FunctionCount: number }).FunctionCount >= 1);
 
     await ok('lambda', 'delete-function', '--function-name', 'cli-fn');
-    await fails(/ResourceNotFoundException.*Function not found: arn:aws:lambda:us-east-1:000000000000:function:cli-fn/,
-      'lambda', 'get-function', '--function-name', 'cli-fn');
+    await fails(
+      /ResourceNotFoundException.*Function not found: arn:aws:lambda:us-east-1:000000000000:function:cli-fn/,
+      'lambda',
+      'get-function',
+      '--function-name',
+      'cli-fn',
+    );
   });
 
   it('answers bad input with AWS error names and changes nothing', async () => {
-    const base = ['lambda', 'create-function', '--role', ROLE, '--zip-file', `fileb://${zip}`, '--handler', 'index.handler'];
-    await fails(/InvalidParameterValueException.*runtime/i, ...base, '--function-name', 'bad-rt', '--runtime', 'cobol1.0');
-    await fails(/(ValidationException|InvalidParameterValueException).*memorySize/i, ...base, '--function-name', 'bad-mem', '--runtime', 'nodejs20.x', '--memory-size', '64');
-    await fails(/(ValidationException|InvalidParameterValueException).*timeout/i, ...base, '--function-name', 'bad-to', '--runtime', 'nodejs20.x', '--timeout', '901');
-    await fails(/InvalidParameterValueException.*4KB/, ...base, '--function-name', 'bad-env', '--runtime', 'nodejs20.x', '--environment', `Variables={BIG=${'x'.repeat(5000)}}`);
-    await fails(/InvalidParameterValueException/, ...base, '--function-name', 'x'.repeat(65), '--runtime', 'nodejs20.x');
+    const base = [
+      'lambda',
+      'create-function',
+      '--role',
+      ROLE,
+      '--zip-file',
+      `fileb://${zip}`,
+      '--handler',
+      'index.handler',
+    ];
+    await fails(
+      /InvalidParameterValueException.*runtime/i,
+      ...base,
+      '--function-name',
+      'bad-rt',
+      '--runtime',
+      'cobol1.0',
+    );
+    await fails(
+      /(ValidationException|InvalidParameterValueException).*memorySize/i,
+      ...base,
+      '--function-name',
+      'bad-mem',
+      '--runtime',
+      'nodejs20.x',
+      '--memory-size',
+      '64',
+    );
+    await fails(
+      /(ValidationException|InvalidParameterValueException).*timeout/i,
+      ...base,
+      '--function-name',
+      'bad-to',
+      '--runtime',
+      'nodejs20.x',
+      '--timeout',
+      '901',
+    );
+    await fails(
+      /InvalidParameterValueException.*4KB/,
+      ...base,
+      '--function-name',
+      'bad-env',
+      '--runtime',
+      'nodejs20.x',
+      '--environment',
+      `Variables={BIG=${'x'.repeat(5000)}}`,
+    );
+    await fails(
+      /InvalidParameterValueException/,
+      ...base,
+      '--function-name',
+      'x'.repeat(65),
+      '--runtime',
+      'nodejs20.x',
+    );
     const listed = await ok('lambda', 'list-functions');
     assert.equal((listed.Functions as unknown[]).length, 0, 'failed creates left nothing behind');
 
     await ok(...base, '--function-name', 'twice', '--runtime', 'nodejs20.x');
-    await fails(/ResourceConflictException.*Function already exist: twice/, ...base, '--function-name', 'twice', '--runtime', 'nodejs20.x');
-    await fails(/ResourceNotFoundException/, 'lambda', 'invoke', '--function-name', 'nobody', join(dir, 'x.json'));
+    await fails(
+      /ResourceConflictException.*Function already exist: twice/,
+      ...base,
+      '--function-name',
+      'twice',
+      '--runtime',
+      'nodejs20.x',
+    );
+    await fails(
+      /ResourceNotFoundException/,
+      'lambda',
+      'invoke',
+      '--function-name',
+      'nobody',
+      join(dir, 'x.json'),
+    );
   });
 });

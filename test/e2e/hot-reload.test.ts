@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +21,9 @@ describe('hot-reload code', () => {
     server = await startServer();
     lambda = server.lambda();
     dir = await mkdtemp(join(tmpdir(), 'fogbank-hot-'));
+    // Functions run as an unprivileged uid: the directory must be readable by others, as a
+    // developer's checkout is (mkdtemp makes it 0700).
+    await chmod(dir, 0o755);
   });
   after(async () => {
     assert.equal(await server.stop(), 0);
@@ -40,7 +43,10 @@ describe('hot-reload code', () => {
         Code: { S3Bucket: 'hot-reload', S3Key: dir },
       }),
     );
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'hot' });
+    await waitUntilFunctionActiveV2(
+      { client: lambda, maxWaitTime: 30, minDelay: 1 },
+      { FunctionName: 'hot' },
+    );
     const invoke = async () =>
       json((await lambda.send(new InvokeCommand({ FunctionName: 'hot' }))).Payload);
     assert.deepEqual(await invoke(), { v: 1 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,9 @@ describe('the official runtime interface client (aws-lambda-ric)', { skip: ricMi
     server = await startServer();
     lambda = server.lambda();
     dir = await mkdtemp(join(tmpdir(), 'fogbank-ric-'));
+    // Functions run as an unprivileged uid: the directory must be readable by others, as a
+    // developer's checkout is (mkdtemp makes it 0700).
+    await chmod(dir, 0o755);
     await cp(join(FIXTURES, 'e2e/ric'), dir, { recursive: true });
     await cp(RIC, join(dir, 'node_modules/aws-lambda-ric'), { recursive: true });
   });
@@ -45,7 +48,10 @@ describe('the official runtime interface client (aws-lambda-ric)', { skip: ricMi
         Code: { S3Bucket: 'hot-reload', S3Key: dir },
       }),
     );
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'ric' });
+    await waitUntilFunctionActiveV2(
+      { client: lambda, maxWaitTime: 30, minDelay: 1 },
+      { FunctionName: 'ric' },
+    );
     for (const n of [1, 2]) {
       const res = await lambda.send(
         new InvokeCommand({ FunctionName: 'ric', Payload: Buffer.from(JSON.stringify({ n })) }),

@@ -31,12 +31,18 @@ describe('function lifecycle through @aws-sdk/client-lambda', () => {
   it('Node.js CommonJS: create, invoke, update code and configuration, delete', async () => {
     await createFunction(lambda, {
       FunctionName: 'node-cjs',
+      fixture: 'e2e/node-cjs',
       Runtime: 'nodejs20.x',
       Handler: 'index.handler',
       Environment: { Variables: { STAGE: 'one' } },
     });
     const first = await invoke('node-cjs', { hello: 'world' });
     assert.equal(first.StatusCode, 200);
+    assert.equal(
+      (json(first.Payload) as { requestId: string }).requestId,
+      first.$metadata.requestId,
+      'the Invoke request id is the invocation request id',
+    );
     assert.equal(first.ExecutedVersion, '$LATEST');
     assert.equal(first.FunctionError, undefined);
     const body = json(first.Payload) as Record<string, unknown>;
@@ -62,11 +68,17 @@ describe('function lifecycle through @aws-sdk/client-lambda', () => {
     assert.equal(third.invocations, 1, 'a changed function never runs in an old environment');
 
     await lambda.send(
-      new UpdateFunctionCodeCommand({ FunctionName: 'node-cjs', ZipFile: zipFixture('e2e/node-esm') }),
+      new UpdateFunctionCodeCommand({
+        FunctionName: 'node-cjs',
+        ZipFile: zipFixture('e2e/node-esm'),
+      }),
     );
     await waitUpdated(lambda, 'node-cjs');
     await lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: 'node-cjs', Handler: 'index.handler' }),
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'node-cjs',
+        Handler: 'index.handler',
+      }),
     );
     await waitUpdated(lambda, 'node-cjs');
     const fourth = json((await invoke('node-cjs', { n: 4 })).Payload) as Record<string, unknown>;
@@ -82,6 +94,7 @@ describe('function lifecycle through @aws-sdk/client-lambda', () => {
   it('Node.js ES module: results and handler errors', async () => {
     await createFunction(lambda, {
       FunctionName: 'node-esm',
+      fixture: 'e2e/node-esm',
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
     });
@@ -99,6 +112,7 @@ describe('function lifecycle through @aws-sdk/client-lambda', () => {
   it('Python: handler, context and logging', async () => {
     await createFunction(lambda, {
       FunctionName: 'py',
+      fixture: 'e2e/python',
       Runtime: 'python3.11',
       Handler: 'lambda_function.handler',
       Environment: { Variables: { STAGE: 'py' } },
@@ -120,6 +134,7 @@ describe('function lifecycle through @aws-sdk/client-lambda', () => {
   it('provided.al2023: any bootstrap executable', async () => {
     await createFunction(lambda, {
       FunctionName: 'custom',
+      fixture: 'e2e/provided',
       Runtime: 'provided.al2023',
       Handler: 'my.handler',
     });

@@ -14,10 +14,14 @@ function processesMentioning(marker: string, except: readonly number[] = []): nu
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid) || except.includes(pid) || pid === process.pid) continue;
+    if (!Number.isInteger(pid) || except.includes(pid) || pid === process.pid) {
+      continue;
+    }
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(marker)) found.push(pid);
+      if (cmdline.includes(marker)) {
+        found.push(pid);
+      }
     } catch {
       // The process exited while we looked.
     }
@@ -39,9 +43,17 @@ describe('server lifecycle', () => {
   it('SIGTERM lets an in-flight invocation finish, then leaves no process behind', async () => {
     const server = await startServer();
     const lambda = server.lambda();
-    await createFunction(lambda, { FunctionName: 'slow', Runtime: 'nodejs20.x', Handler: 'index.handler', fixture: 'e2e/slow' });
+    await createFunction(lambda, {
+      FunctionName: 'slow',
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      fixture: 'e2e/slow',
+    });
     await lambda.send(new InvokeCommand({ FunctionName: 'slow' }));
-    assert.ok(processesMentioning(server.dataDir, [server.process.pid!]).length > 0, 'a warm environment exists');
+    assert.ok(
+      processesMentioning(server.dataDir, [server.process.pid!]).length > 0,
+      'a warm environment exists',
+    );
     const inFlight = lambda.send(new InvokeCommand({ FunctionName: 'slow' }));
     await sleep(50);
     server.process.kill('SIGTERM');
@@ -57,8 +69,15 @@ describe('server lifecycle', () => {
     try {
       const first = await startServer({ dataDir });
       const lambda = first.lambda();
-      await createFunction(lambda, { FunctionName: 'slow', Runtime: 'nodejs20.x', Handler: 'index.handler', fixture: 'e2e/slow' });
-      await Promise.all([1, 2, 3].map(() => lambda.send(new InvokeCommand({ FunctionName: 'slow' }))));
+      await createFunction(lambda, {
+        FunctionName: 'slow',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        fixture: 'e2e/slow',
+      });
+      await Promise.all(
+        [1, 2, 3].map(() => lambda.send(new InvokeCommand({ FunctionName: 'slow' }))),
+      );
       await first.kill();
       const second = await startServer({ dataDir });
       assert.deepEqual(

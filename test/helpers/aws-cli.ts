@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The AWS CLI v2 from Debian's `awscli` package (a v1 `aws` may come first on PATH). */
 export const AWS_CLI = '/usr/bin/aws';
@@ -14,6 +16,13 @@ export interface CliResult {
   readonly stdout: string;
   readonly stderr: string;
 }
+
+/**
+ * The CLI checks some ranges itself before sending; turning that off lets the tests see the
+ * server's own answers to bad input, as a client with an older or newer model would.
+ */
+const CONFIG_FILE = join(mkdtempSync(join(tmpdir(), 'fogbank-aws-')), 'config');
+writeFileSync(CONFIG_FILE, '[default]\nparameter_validation = false\n');
 
 /** Runs `aws --endpoint-url <url> <args…>` with test credentials; never throws on a non-zero exit. */
 export function aws(endpoint: string, args: readonly string[]): Promise<CliResult> {
@@ -30,6 +39,7 @@ export function aws(endpoint: string, args: readonly string[]): Promise<CliResul
           AWS_DEFAULT_REGION: 'us-east-1',
           AWS_PAGER: '',
           AWS_MAX_ATTEMPTS: '1',
+          AWS_CONFIG_FILE: CONFIG_FILE,
         },
         maxBuffer: 64 * 1024 * 1024,
       },

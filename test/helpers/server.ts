@@ -49,9 +49,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      r(code);
+    }),
+  );
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20_000);
     const check = (): void => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (m?.[1]) {
@@ -82,14 +88,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return c;
     },
     async stop() {
-      for (const c of clients) c.destroy();
+      for (const c of clients) {
+        c.destroy();
+      }
       child.kill('SIGTERM');
       const code = await exited;
-      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) {
+        await rm(dataDir, { recursive: true, force: true });
+      }
       return code;
     },
     async kill() {
-      for (const c of clients) c.destroy();
+      for (const c of clients) {
+        c.destroy();
+      }
       child.kill('SIGKILL');
       await exited;
     },

@@ -9,7 +9,9 @@ export async function doctorCommand(): Promise<number> {
   process.stdout.write(`${JSON.stringify(caps, null, 2)}\n`);
   for (const runtime of RUNTIMES) {
     const info = resolveRuntime(runtime);
-    process.stdout.write(`${runtime.padEnd(16)} ${info ? JSON.stringify(info) : 'not available'}\n`);
+    process.stdout.write(
+      `${runtime.padEnd(16)} ${info ? JSON.stringify(info) : 'not available'}\n`,
+    );
   }
   return 0;
 }

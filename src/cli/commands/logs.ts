@@ -24,7 +24,10 @@ export async function logsCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       follow: { type: 'boolean', short: 'f', default: false },
-      endpoint: { type: 'string', default: process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566' },
+      endpoint: {
+        type: 'string',
+        default: process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566',
+      },
       'log-group': { type: 'string' },
     },
   });

@@ -17,11 +17,21 @@ export async function serverCommand(argv: string[]): Promise<number> {
     strict: true,
   });
   const overrides: ConfigOverrides = {};
-  if (values.port !== undefined) overrides.FOGBANK_PORT = values.port;
-  if (values.host !== undefined) overrides.FOGBANK_HOST = values.host;
-  if (values['data-dir'] !== undefined) overrides.FOGBANK_DATA_DIR = values['data-dir'];
-  if (values.isolation !== undefined) overrides.FOGBANK_ISOLATION = values.isolation;
-  if (values.region !== undefined) overrides.FOGBANK_REGION = values.region;
+  if (values.port !== undefined) {
+    overrides.FOGBANK_PORT = values.port;
+  }
+  if (values.host !== undefined) {
+    overrides.FOGBANK_HOST = values.host;
+  }
+  if (values['data-dir'] !== undefined) {
+    overrides.FOGBANK_DATA_DIR = values['data-dir'];
+  }
+  if (values.isolation !== undefined) {
+    overrides.FOGBANK_ISOLATION = values.isolation;
+  }
+  if (values.region !== undefined) {
+    overrides.FOGBANK_REGION = values.region;
+  }
   if (values['idle-timeout-ms'] !== undefined) {
     overrides.FOGBANK_IDLE_TIMEOUT_MS = values['idle-timeout-ms'];
   }
@@ -36,7 +46,9 @@ export async function serverCommand(argv: string[]): Promise<number> {
   );
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string): void => {
-      process.stdout.write(`${signal}: stopping (in-flight invocations get ${config.shutdownGraceMs} ms)\n`);
+      process.stdout.write(
+        `${signal}: stopping (in-flight invocations get ${config.shutdownGraceMs} ms)\n`,
+      );
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
       void platform.stop().then(resolve);

@@ -5,7 +5,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createKinesisHttpHandler } from '../../../src/api/kinesis/index.js';
-import type { ResponseSink } from '../../../src/api/kinesis/aws-json.js';
+import type { ResponseSink } from '../../../src/api/protocol/aws-json.js';
 import { openStreams, type StreamFixture } from './fixtures.js';
 
 export interface KinesisServer extends StreamFixture {

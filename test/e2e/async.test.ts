@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  InvokeCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { createFunction, waitUpdated } from '../helpers/functions.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+
+/**
+ * Asynchronous invocation end to end: 202, retries exactly as configured, destinations and the
+ * dead-letter queue, with async time running 1000 times faster (FOGBANK_ASYNC_TIME_SCALE).
+ */
+describe('asynchronous invocation', () => {
+  let server: RunningServer;
+  let lambda: LambdaClient;
+  let sqs: SQSClient;
+  const arnOf = async (name: string): Promise<string> => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return Attributes!.QueueArn!;
+  };
+  const receive = async (name: string, count = 1): Promise<Message[]> => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const got: Message[] = [];
+    for (let i = 0; i < 20 && got.length < count; i++) {
+      const r = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          WaitTimeSeconds: 1,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      got.push(...(r.Messages ?? []));
+    }
+    return got;
+  };
+
+  before(async () => {
+    server = await startServer({ env: { FOGBANK_ASYNC_TIME_SCALE: '0.001' } });
+    lambda = server.lambda();
+    sqs = new SQSClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await createFunction(lambda, {
+      FunctionName: 'flaky',
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      fixture: 'e2e/flaky',
+    });
+  });
+  after(async () => {
+    sqs.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+
+  it('answers 202 and sends the success record to OnSuccess', async () => {
+    const onSuccess = await arnOf('on-success');
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'flaky',
+        DestinationConfig: { OnSuccess: { Destination: onSuccess } },
+      }),
+    );
+    const res = await lambda.send(
+      new InvokeCommand({ FunctionName: 'flaky', InvocationType: 'Event', Payload: '{"n":1}' }),
+    );
+    assert.equal(res.StatusCode, 202);
+    assert.equal(res.ExecutedVersion, undefined);
+    const [message] = await receive('on-success');
+    const record = JSON.parse(message!.Body!) as Record<string, any>;
+    assert.equal(record.version, '1.0');
+    assert.equal(record.requestContext.requestId, res.$metadata.requestId);
+    assert.equal(record.requestContext.condition, 'Success');
+    assert.equal(record.requestContext.approximateInvokeCount, 1);
+    assert.equal(
+      record.requestContext.functionArn,
+      'arn:aws:lambda:us-east-1:000000000000:function:flaky:$LATEST',
+    );
+    assert.deepEqual(record.requestPayload, { n: 1 });
+    assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: '$LATEST' });
+    assert.deepEqual(record.responsePayload, { ok: true, echo: { n: 1 } });
+  });
+
+  it('retries a failing event exactly MaximumRetryAttempts times, then OnFailure and the DLQ', async () => {
+    const onFailure = await arnOf('on-failure');
+    const dlq = await arnOf('dead-letters');
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'flaky',
+        DeadLetterConfig: { TargetArn: dlq },
+      }),
+    );
+    await waitUpdated(lambda, 'flaky');
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'flaky',
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnFailure: { Destination: onFailure } },
+      }),
+    );
+    const res = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'flaky',
+        InvocationType: 'Event',
+        Payload: '{"fail":"x"}',
+      }),
+    );
+    const [failure] = await receive('on-failure');
+    const record = JSON.parse(failure!.Body!) as Record<string, any>;
+    assert.equal(record.requestContext.condition, 'RetriesExhausted');
+    assert.equal(record.requestContext.approximateInvokeCount, 2, 'one try and one retry');
+    assert.equal(record.responseContext.functionError, 'Unhandled');
+    assert.equal(record.responsePayload.errorMessage, 'failing on purpose: x');
+
+    const [dead] = await receive('dead-letters');
+    assert.equal(dead!.Body, '{"fail":"x"}', 'the DLQ gets the original event');
+    assert.equal(dead!.MessageAttributes!.RequestID!.StringValue, res.$metadata.requestId);
+    assert.equal(dead!.MessageAttributes!.ErrorCode!.StringValue, '200');
+    assert.equal(dead!.MessageAttributes!.ErrorMessage!.StringValue, 'failing on purpose: x');
+
+    // No third attempt arrives later: a retry would be due 120 ms (2 minutes scaled) after the second.
+    await sleep(300);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'on-failure' }));
+    const later = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    assert.equal(later.Messages, undefined);
+  });
+});
