@@ -60,4 +60,27 @@ export const invokeRoutes: readonly Route[] = [
       return reply;
     },
   },
+  {
+    // The deprecated InvokeAsync: an Event invoke answering 202 with `{"Status":202}`.
+    // https://docs.aws.amazon.com/lambda/latest/api/API_InvokeAsync.html
+    operation: 'InvokeAsync',
+    method: 'POST',
+    path: '/2014-11-13/functions/{FunctionName}/invoke-async',
+    body: 'raw',
+    bodyLimit: { bytes: INVOKE_REQUEST_BYTES, operation: 'InvokeAsync' },
+    handle: async (request, { invoker }) => {
+      await invoker.invoke({
+        functionName: request.label('FunctionName'),
+        invocationType: 'Event',
+        logType: 'None',
+        payload: request.body,
+        requestId: request.context.requestId,
+      });
+      return {
+        statusCode: 202,
+        body: Buffer.from('{"Status":202}'),
+        contentType: JSON_CONTENT_TYPE,
+      };
+    },
+  },
 ];

@@ -17,6 +17,20 @@ import {
 import { createFunction, waitUpdated } from '../helpers/functions.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
+/** The fields of Lambda's invocation record (spec §4.11) these tests read. */
+interface DestinationRecord {
+  version: string;
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: string;
+    approximateInvokeCount: number;
+  };
+  requestPayload: unknown;
+  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
+  responsePayload: { errorMessage?: string } & Record<string, unknown>;
+}
+
 /**
  * Asynchronous invocation end to end: 202, retries exactly as configured, destinations and the
  * dead-letter queue, with async time running 1000 times faster (FOGBANK_ASYNC_TIME_SCALE).
@@ -83,7 +97,7 @@ describe('asynchronous invocation', () => {
     assert.equal(res.StatusCode, 202);
     assert.equal(res.ExecutedVersion, undefined);
     const [message] = await receive('on-success');
-    const record = JSON.parse(message!.Body!) as Record<string, any>;
+    const record = JSON.parse(message!.Body!) as DestinationRecord;
     assert.equal(record.version, '1.0');
     assert.equal(record.requestContext.requestId, res.$metadata.requestId);
     assert.equal(record.requestContext.condition, 'Success');
@@ -95,6 +109,24 @@ describe('asynchronous invocation', () => {
     assert.deepEqual(record.requestPayload, { n: 1 });
     assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: '$LATEST' });
     assert.deepEqual(record.responsePayload, { ok: true, echo: { n: 1 } });
+  });
+
+  it('accepts the legacy InvokeAsync call with 202 {"Status":202}', async () => {
+    const res = await fetch(`${server.url}/2014-11-13/functions/flaky/invoke-async/`, {
+      method: 'POST',
+      body: '{"legacy":true}',
+    });
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { Status: 202 });
+    const records = await receive('on-success');
+    assert.ok(
+      records.some(
+        (m) =>
+          (JSON.parse(m.Body!) as DestinationRecord).requestContext.requestId ===
+          res.headers.get('x-amzn-requestid'),
+      ),
+      'the event ran and reached OnSuccess',
+    );
   });
 
   it('retries a failing event exactly MaximumRetryAttempts times, then OnFailure and the DLQ', async () => {
@@ -122,7 +154,7 @@ describe('asynchronous invocation', () => {
       }),
     );
     const [failure] = await receive('on-failure');
-    const record = JSON.parse(failure!.Body!) as Record<string, any>;
+    const record = JSON.parse(failure!.Body!) as DestinationRecord;
     assert.equal(record.requestContext.condition, 'RetriesExhausted');
     assert.equal(record.requestContext.approximateInvokeCount, 2, 'one try and one retry');
     assert.equal(record.responseContext.functionError, 'Unhandled');

@@ -45,22 +45,21 @@ export async function serverCommand(argv: string[]): Promise<number> {
     `Fogbank listening on ${platform.url} (isolation: ${platform.pool.isolation}, data: ${config.dataDir})\n`,
   );
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string): void => {
+    let stopping = false;
+    // A second signal while stopping is ignored: the shutdown already bounds in-flight work.
+    const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stdout.write(`${signal}: already stopping\n`);
+        return;
+      }
+      stopping = true;
       process.stdout.write(
         `${signal}: stopping (in-flight invocations get ${config.shutdownGraceMs} ms)\n`,
       );
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
       void platform.stop().then(resolve);
     };
-    const onTerm = (): void => {
-      shutdown('SIGTERM');
-    };
-    const onInt = (): void => {
-      shutdown('SIGINT');
-    };
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
   });
   process.stdout.write('Fogbank stopped\n');
   return 0;
