@@ -110,7 +110,7 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
       });
       return { statusCode: 202, payload: Buffer.alloc(0) };
     }
-    const lease = this.#o.gate.tryAcquire();
+    const lease = this.#acquire(version);
     if (lease instanceof ServiceError) {
       throw lease;
     }
@@ -140,7 +140,7 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     requestId: string,
     payload: Buffer,
   ): Promise<InvokeResult | 'throttled'> {
-    const lease = this.#o.gate.tryAcquire();
+    const lease = this.#acquire(version);
     if (lease instanceof ServiceError) {
       return 'throttled';
     }
@@ -149,6 +149,14 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     } finally {
       lease.release();
     }
+  }
+
+  #acquire(version: ResolvedVersion): ReturnType<ConcurrencyGate['tryAcquire']> {
+    return this.#o.gate.tryAcquire(
+      version.functionName,
+      version.reservedConcurrency,
+      this.#o.resolver.totalReservedConcurrency(),
+    );
   }
 
   /** Runs one invocation on an environment and writes its log. */

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionConcurrencyCommand,
+  InvokeCommand,
+  PutFunctionConcurrencyCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { createFunction, json } from '../helpers/functions.js';
 
@@ -166,6 +171,23 @@ describe('invocation behaviour', () => {
     const body = json(res.Payload) as { clientContext: unknown; echo: unknown };
     assert.deepEqual(body.echo, {}, 'an empty payload is the event {}');
     assert.deepEqual((body.clientContext as { custom: unknown }).custom, { tenant: 't1' });
+  });
+
+  it('throttles with 429 and AWS Reason when reserved concurrency is 0', async () => {
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'ctx', ReservedConcurrentExecutions: 0 }),
+    );
+    await assert.rejects(
+      invoke('ctx'),
+      (err: Error & { $metadata?: { httpStatusCode?: number }; Reason?: string }) => {
+        assert.equal(err.name, 'TooManyRequestsException');
+        assert.equal(err.$metadata?.httpStatusCode, 429);
+        assert.equal(err.Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+        return true;
+      },
+    );
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'ctx' }));
+    assert.equal((await invoke('ctx')).StatusCode, 200);
   });
 
   it('rejects a payload that is not JSON with InvalidRequestContentException', async () => {
