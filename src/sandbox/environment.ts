@@ -281,11 +281,16 @@ export class ExecutionEnvironment {
       this.#logs.take();
       this.#settlePrewarm = undefined;
       this.#transition('Ready');
+      settle({ ok: true });
+      if (this.#retireWhenIdle) {
+        // Drained while it initialized: it stops now (the pool replaces it if still wanted).
+        void this.stop();
+        return;
+      }
       if (!this.#provisioned) {
         this.#startIdleTimer();
       }
       this.#options.onIdle(this);
-      settle({ ok: true });
       return;
     }
     if (this.#state !== 'Starting' || invocation === undefined || spawnedAt === undefined) {

@@ -102,6 +102,28 @@ describe('EnvironmentPool.provision (process isolation)', () => {
     await waitFor(() => p.pool.stats(spec.key).total === 0);
   });
 
+  it('replaces provisioned environments drained while they initialize or idle', async (t) => {
+    const p = await startPool(t, 'process');
+    const spec = p.spec();
+    const provisioning = p.pool.provision(spec, 1);
+    p.pool.drain(spec.key);
+    await provisioning;
+    await waitFor(() => {
+      const stats = p.pool.stats(spec.key);
+      return stats.total === 1 && stats.idle === 1;
+    });
+    const first = await p.invoke(spec, { action: 'echo' });
+    assert.equal(first.initDurationMs, undefined);
+    p.pool.drain(spec.key);
+    await waitFor(() => {
+      const stats = p.pool.stats(spec.key);
+      return stats.total === 1 && stats.idle === 1 && stats.busy === 0;
+    });
+    const second = await p.invoke(spec, { action: 'echo' });
+    assert.equal(second.initDurationMs, undefined);
+    assert.notEqual(second.environmentId, first.environmentId);
+  });
+
   it('lowers and raises the count', async (t) => {
     const p = await startPool(t, 'process');
     const spec = p.spec();
