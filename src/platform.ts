@@ -30,6 +30,7 @@ import { ConcurrencyGate } from './invoke/concurrency.js';
 import { DestinationDelivery } from './invoke/destinations.js';
 import { FunctionInvoker } from './invoke/invoker.js';
 import { createLambdaTarget } from './invoke/lambda-target.js';
+import { ProvisionedConcurrencyKeeper } from './invoke/provisioned-concurrency.js';
 import { RetryPolicy } from './invoke/retry-policy.js';
 import type { AsyncConfigSource } from './invoke/types.js';
 import { LogWriter } from './observe/log-writer.js';
@@ -156,6 +157,14 @@ export async function startPlatform(
     gate: new ConcurrencyGate(config.accountConcurrency),
     asyncQueue,
   });
+  // Environments initialized ahead of traffic for every provisioned concurrency config.
+  const provisioned = new ProvisionedConcurrencyKeeper({
+    registry: control,
+    pool,
+    ctx,
+    apiEndpoint: { host: reachableHost, port: tcp.port },
+    onWarning,
+  });
   const lambdaTarget = createLambdaTarget(invoker, control, ctx);
   const topics = createSnsService({
     store: new SqliteTopicStore(db),
@@ -255,6 +264,7 @@ export async function startPlatform(
     queryFallback: { isSns: isSnsQueryBody, sns },
   });
   await dispatcher.start();
+  provisioned.start();
   topics.start();
   await rules.start();
   await eventSourceMappings.start();
@@ -274,7 +284,9 @@ export async function startPlatform(
         await rules.stop();
         await topics.stop();
         await dispatcher.stop();
+        const provisionedSettled = provisioned.stop();
         await pool.stop(config.shutdownGraceMs);
+        await provisionedSettled;
         queues.close();
         streams.close();
         await Promise.all(listeners.map((l) => l.closeAll()));

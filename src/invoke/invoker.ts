@@ -15,6 +15,7 @@ import type { EnvironmentPool, EnvironmentSpec, InvokeResult } from '../sandbox/
 import type { AsyncQueue } from './async-queue.js';
 import type { AsyncRunner } from './async-dispatcher.js';
 import type { ConcurrencyGate } from './concurrency.js';
+import { environmentSpec } from './environment-spec.js';
 import { HotReloadWatcher } from './hot-reload.js';
 import type {
   FunctionResolver,
@@ -189,40 +190,19 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
   }
 
   #environmentSpec(v: ResolvedVersion): EnvironmentSpec {
-    const key = `${v.functionName}:${v.version}:${v.revisionId}`;
+    const spec = environmentSpec(v, this.#o.ctx, this.#o.apiEndpoint);
     let keys = this.#keys.get(v.functionName);
     if (!keys) {
       keys = new Set();
       this.#keys.set(v.functionName, keys);
     }
-    if (!keys.has(key)) {
-      keys.add(key);
+    if (!keys.has(spec.key)) {
+      keys.add(spec.key);
       if (v.hotReload) {
-        this.#hotReload.watch(key, v.codeDir);
+        this.#hotReload.watch(spec.key, v.codeDir);
       }
     }
-    return {
-      key,
-      functionName: v.functionName,
-      functionVersion: v.version,
-      runtime: v.runtime,
-      handler: v.handler,
-      memorySizeMb: v.memorySizeMb,
-      timeoutSeconds: v.timeoutSeconds,
-      ephemeralStorageMb: v.ephemeralStorageMb,
-      codeDir: v.codeDir,
-      layerDirs: v.layerDirs,
-      variables: v.variables,
-      logGroupName: v.logGroupName,
-      logFormat: v.logFormat,
-      ...(v.applicationLogLevel !== undefined
-        ? { applicationLogLevel: v.applicationLogLevel }
-        : {}),
-      region: this.#o.ctx.region,
-      accountId: this.#o.ctx.accountId,
-      credentials: roleCredentials(v.role),
-      apiEndpoint: this.#o.apiEndpoint,
-    };
+    return spec;
   }
 
   #drainFunction(name: string): void {
@@ -292,20 +272,4 @@ function decodeClientContext(header: string | undefined): string | undefined {
     // Falls through to the error below.
   }
   throw invalidParameter('Client context must be a valid Base64-encoded JSON object.');
-}
-
-/**
- * DIVERGENCE: there is no STS here, so a function's "execution-role credentials" are a
- * stable key pair derived from its role; Fogbank's API accepts them like any other.
- */
-function roleCredentials(role: string): EnvironmentSpec['credentials'] {
-  const id = Buffer.from(role)
-    .toString('base64url')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(-16);
-  return {
-    accessKeyId: `ASIA${id.toUpperCase().padEnd(16, 'X')}`,
-    secretAccessKey: 'fogbank-role-secret',
-    sessionToken: `fogbank-session-${id}`,
-  };
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { FogbankError } from '../core/errors.js';
 import { probe } from './capabilities.js';
 import { createServerGroup, NO_CGROUPS, removeCgroupDirs, serverGroupDirs } from './cgroup.js';
-import { ExecutionEnvironment } from './environment.js';
+import { ExecutionEnvironment, type PrewarmOutcome } from './environment.js';
 import { createExecutor, type Executor, type SandboxErrorCode } from './executor.js';
 import { createNamespaceLayout } from './executors/namespace.js';
 import { createProcessLayout } from './executors/process.js';
@@ -112,6 +112,12 @@ interface KeyGroup {
   readonly all: Set<ExecutionEnvironment>;
   /** Idle environments, most recently used last (reused first: it is the warmest). */
   readonly idle: ExecutionEnvironment[];
+  /** Environments kept for provisioned concurrency, with how their init ahead of traffic ended. */
+  readonly provisioned: Map<ExecutionEnvironment, Promise<PrewarmOutcome>>;
+  /** How many provisioned environments to keep (0: none). */
+  target: number;
+  /** The spec provisioned environments are started with. */
+  provisionSpec: EnvironmentSpec | undefined;
 }
 
 /**
@@ -139,16 +145,88 @@ class Pool implements EnvironmentPool {
         new FogbankError<SandboxErrorCode>('ERR_POOL_STOPPED', 'The environment pool is stopping'),
       );
     }
-    let group = this.#groups.get(spec.key);
-    if (group === undefined) {
-      group = { all: new Set(), idle: [] };
-      this.#groups.set(spec.key, group);
+    const group = this.#group(spec.key);
+    // Provisioned environments first; traffic beyond them spills over to on-demand ones.
+    const provisioned = group.idle.findLastIndex(
+      (e) => e.provisioned && (e.state === 'Ready' || e.state === 'Frozen'),
+    );
+    if (provisioned !== -1) {
+      const [environment] = group.idle.splice(provisioned, 1);
+      if (environment !== undefined) {
+        return environment.invoke(request);
+      }
     }
     for (let warm = group.idle.pop(); warm !== undefined; warm = group.idle.pop()) {
       if (warm.state === 'Ready' || warm.state === 'Frozen') {
         return warm.invoke(request);
       }
     }
+    return this.#newEnvironment(group, spec).start(request);
+  }
+
+  async provision(spec: EnvironmentSpec, count: number): Promise<{ available: number }> {
+    if (this.#stopping !== undefined) {
+      throw new FogbankError<SandboxErrorCode>(
+        'ERR_POOL_STOPPED',
+        'The environment pool is stopping',
+      );
+    }
+    const group = this.#group(spec.key);
+    group.target = count;
+    group.provisionSpec = { ...spec, initializationType: 'provisioned-concurrency' };
+    // Fewer wanted: release those still initializing first, then idle ones, then busy ones.
+    const rank = (e: ExecutionEnvironment): number => (!e.initialized ? 0 : e.busy ? 2 : 1);
+    const release = [...group.provisioned.keys()]
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, Math.max(0, group.provisioned.size - count));
+    for (const environment of release) {
+      group.provisioned.delete(environment);
+      environment.unprovision();
+    }
+    while (group.provisioned.size < count) {
+      this.#startProvisioned(group);
+    }
+    const outcomes = await Promise.all([...group.provisioned.values()]);
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed?.ok === false && group.target === count) {
+      group.target = 0;
+      for (const environment of group.provisioned.keys()) {
+        environment.unprovision();
+      }
+      group.provisioned.clear();
+      this.#forgetIfEmpty(spec.key, group);
+      throw new FogbankError<SandboxErrorCode>('ERR_PROVISION_FAILED', failed.reason);
+    }
+    let available = 0;
+    for (const environment of group.provisioned.keys()) {
+      if (
+        environment.initialized &&
+        environment.state !== 'Stopping' &&
+        environment.state !== 'Stopped'
+      ) {
+        available++;
+      }
+    }
+    this.#forgetIfEmpty(spec.key, group);
+    return { available };
+  }
+
+  #group(key: string): KeyGroup {
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = {
+        all: new Set(),
+        idle: [],
+        provisioned: new Map(),
+        target: 0,
+        provisionSpec: undefined,
+      };
+      this.#groups.set(key, group);
+    }
+    return group;
+  }
+
+  #newEnvironment(group: KeyGroup, spec: EnvironmentSpec): ExecutionEnvironment {
     const environment = new ExecutionEnvironment(spec, {
       executor: this.#executor,
       clock: this.#options.clock,
@@ -161,7 +239,21 @@ class Pool implements EnvironmentPool {
       },
     });
     group.all.add(environment);
-    return environment.start(request);
+    return environment;
+  }
+
+  #startProvisioned(group: KeyGroup): void {
+    if (group.provisionSpec === undefined) {
+      return;
+    }
+    const environment = this.#newEnvironment(group, group.provisionSpec);
+    group.provisioned.set(environment, environment.prewarm());
+  }
+
+  #forgetIfEmpty(key: string, group: KeyGroup): void {
+    if (group.all.size === 0 && group.target === 0 && this.#groups.get(key) === group) {
+      this.#groups.delete(key);
+    }
   }
 
   drain(key: string): void {
@@ -230,8 +322,16 @@ class Pool implements EnvironmentPool {
     if (index !== -1) {
       group.idle.splice(index, 1);
     }
-    if (group.all.size === 0) {
-      this.#groups.delete(environment.spec.key);
+    // A provisioned environment that died after its init (timeout, crash, drain) is replaced;
+    // one whose init failed is not (provision() reports the failure instead of retrying).
+    if (
+      group.provisioned.delete(environment) &&
+      environment.initialized &&
+      this.#stopping === undefined &&
+      group.provisioned.size < group.target
+    ) {
+      this.#startProvisioned(group);
     }
+    this.#forgetIfEmpty(environment.spec.key, group);
   }
 }

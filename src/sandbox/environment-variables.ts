@@ -82,7 +82,7 @@ export function buildEnvironmentVariables(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb),
     AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: spec.initializationType ?? 'on-demand',
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
     AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,

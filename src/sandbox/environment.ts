@@ -18,7 +18,8 @@ import type { EnvironmentSpec, InvokeRequest, InvokeResult } from './types.js';
 /**
  * Lifecycle of an execution environment (STYLE.md practice 6). Transitions are synchronous
  * and guarded; async work happens after the new state is set.
- * - Starting: sandbox being prepared and runtime initializing, its first invocation waiting.
+ * - Starting: sandbox being prepared and runtime initializing, its first invocation waiting
+ *   (or none: a provisioned environment goes straight to Ready once initialized).
  * - Invoking: an invocation is with the runtime.
  * - Ready: idle and warm. Frozen: idle with every process stopped (nothing runs between
  *   invocations, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
@@ -28,7 +29,7 @@ export type EnvironmentState =
   'Starting' | 'Invoking' | 'Ready' | 'Frozen' | 'Stopping' | 'Stopped';
 
 const TRANSITIONS: Readonly<Record<EnvironmentState, readonly EnvironmentState[]>> = {
-  Starting: ['Invoking', 'Stopping'],
+  Starting: ['Invoking', 'Ready', 'Stopping'],
   Invoking: ['Ready', 'Stopping'],
   Ready: ['Invoking', 'Frozen', 'Stopping'],
   Frozen: ['Invoking', 'Stopping'],
@@ -52,6 +53,10 @@ export interface EnvironmentOptions {
   /** The environment is gone: processes killed, cgroups and sockets removed. */
   readonly onStopped: (environment: ExecutionEnvironment) => void;
 }
+
+/** How a prewarm() ended: initialized, or why not. */
+export type PrewarmOutcome =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 interface Invocation {
   readonly request: InvokeRequest;
@@ -84,6 +89,11 @@ export class ExecutionEnvironment {
   #retireWhenIdle = false;
   #peakBytes = 0;
   #markStopped: () => void = () => undefined;
+  /** Kept for provisioned concurrency: never reaped by the idle timer. */
+  #provisioned = false;
+  #initialized = false;
+  /** Settles a prewarm() once init is done or the environment is gone. */
+  #settlePrewarm: ((outcome: PrewarmOutcome) => void) | undefined;
 
   constructor(spec: EnvironmentSpec, options: EnvironmentOptions) {
     this.spec = spec;
@@ -117,6 +127,47 @@ export class ExecutionEnvironment {
   /** Starting or Invoking: an invocation is in flight. */
   get busy(): boolean {
     return this.#state === 'Starting' || this.#state === 'Invoking';
+  }
+
+  /** Init finished (the runtime's first /next arrived). */
+  get initialized(): boolean {
+    return this.#initialized;
+  }
+
+  /** Kept for provisioned concurrency (exempt from idle reaping). */
+  get provisioned(): boolean {
+    return this.#provisioned;
+  }
+
+  /**
+   * Provisioned concurrency: starts the sandbox ahead of traffic and resolves once the
+   * runtime's first /next ended init (the environment is then Ready, never idle-reaped),
+   * or with the reason it did not. The first invocation reports no init duration.
+   */
+  prewarm(): Promise<PrewarmOutcome> {
+    if (this.#state !== 'Starting' || this.#invocation !== undefined || this.#settlePrewarm) {
+      throw new FogbankError<SandboxErrorCode>(
+        'ERR_INVALID_STATE',
+        `Environment ${this.id} was already started`,
+      );
+    }
+    this.#provisioned = true;
+    const outcome = new Promise<PrewarmOutcome>((resolve) => {
+      this.#settlePrewarm = resolve;
+    });
+    this.#prepared = this.#boot();
+    return outcome;
+  }
+
+  /** Hands a provisioned environment back to on-demand use: idle reaping applies again. */
+  unprovision(): void {
+    if (!this.#provisioned) {
+      return;
+    }
+    this.#provisioned = false;
+    if (this.#state === 'Ready' || this.#state === 'Frozen') {
+      this.#startIdleTimer();
+    }
   }
 
   /** Cold start: prepares and starts the sandbox, then runs `request` once init is done. */
@@ -220,6 +271,28 @@ export class ExecutionEnvironment {
   #onInitDone(): void {
     const invocation = this.#invocation;
     const spawnedAt = this.#sandbox?.process?.spawnedAt;
+    const settle = this.#settlePrewarm;
+    if (this.#state === 'Starting') {
+      this.#initialized = true;
+    }
+    if (this.#state === 'Starting' && invocation === undefined && settle !== undefined) {
+      // Init ran ahead of traffic: its output is not part of any invocation.
+      this.#clearInitTimer();
+      this.#logs.take();
+      this.#settlePrewarm = undefined;
+      this.#transition('Ready');
+      settle({ ok: true });
+      if (this.#retireWhenIdle) {
+        // Drained while it initialized: it stops now (the pool replaces it if still wanted).
+        void this.stop();
+        return;
+      }
+      if (!this.#provisioned) {
+        this.#startIdleTimer();
+      }
+      this.#options.onIdle(this);
+      return;
+    }
     if (this.#state !== 'Starting' || invocation === undefined || spawnedAt === undefined) {
       return;
     }
@@ -286,9 +359,9 @@ export class ExecutionEnvironment {
         void this.stop();
       } else {
         this.#transition('Ready');
-        this.#idleTimer = this.#options.clock.setTimeout(() => {
-          void this.stop();
-        }, this.#options.idleTimeoutMs);
+        if (!this.#provisioned) {
+          this.#startIdleTimer();
+        }
         if (this.#sandbox?.runtimeApi.parked === true) {
           this.#freeze();
         }
@@ -333,6 +406,11 @@ export class ExecutionEnvironment {
       } else {
         invocation.resolve(this.#failure(invocation, reason, child?.exit, oomKills, peakBytes));
       }
+    }
+    const settle = this.#settlePrewarm;
+    if (settle !== undefined) {
+      this.#settlePrewarm = undefined;
+      settle({ ok: false, reason: prewarmFailure(reason, child?.exit, oomKills) });
     }
     if (sandbox !== undefined) {
       await this.#options.executor.stop(sandbox);
@@ -395,10 +473,45 @@ export class ExecutionEnvironment {
     }
   }
 
+  #startIdleTimer(): void {
+    this.#clearIdleTimer();
+    this.#idleTimer = this.#options.clock.setTimeout(() => {
+      void this.stop();
+    }, this.#options.idleTimeoutMs);
+  }
+
   #clearIdleTimer(): void {
     if (this.#idleTimer !== undefined) {
       this.#options.clock.clearTimeout(this.#idleTimer);
       this.#idleTimer = undefined;
     }
+  }
+}
+
+/** Why an environment started ahead of traffic did not finish init. */
+function prewarmFailure(
+  reason: Termination,
+  exit: SandboxExit | undefined,
+  oomKills: number,
+): string {
+  switch (reason.kind) {
+    case 'init-error':
+      return `Init failed: ${reason.errorType}`;
+    case 'init-timeout':
+    case 'timeout':
+      return 'Init timed out';
+    case 'entrypoint':
+      return reason.message;
+    case 'prepare-failed':
+      return `The environment could not be prepared: ${String(reason.error)}`;
+    case 'exit':
+      if (oomKills > 0) {
+        return 'Init failed: Runtime.OutOfMemory';
+      }
+      return `Init failed: Runtime.ExitError (${
+        exit?.signal != null ? `signal ${exit.signal}` : `exit status ${String(exit?.code ?? null)}`
+      })`;
+    case 'stop':
+      return 'The environment was stopped before init finished';
   }
 }

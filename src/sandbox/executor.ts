@@ -15,7 +15,8 @@ export type SandboxErrorCode =
   | 'ERR_SANDBOX_PREPARE'
   | 'ERR_SANDBOX_UNAVAILABLE'
   | 'ERR_INVALID_STATE'
-  | 'ERR_POOL_STOPPED';
+  | 'ERR_POOL_STOPPED'
+  | 'ERR_PROVISION_FAILED';
 
 /** Lambda's per-environment limit on processes and threads. */
 const PIDS_MAX = 1024;

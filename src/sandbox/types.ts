@@ -45,6 +45,11 @@ export interface EnvironmentSpec {
   };
   /** Fogbank's own API, given to functions as AWS_ENDPOINT_URL so the SDK inside reaches it. */
   readonly apiEndpoint: { readonly host: string; readonly port: number };
+  /**
+   * AWS_LAMBDA_INITIALIZATION_TYPE (default `on-demand`). The pool sets
+   * `provisioned-concurrency` itself on the environments it starts for provision().
+   */
+  readonly initializationType?: 'on-demand' | 'provisioned-concurrency';
 }
 
 /** One invocation handed to an environment. */
@@ -103,6 +108,19 @@ export interface EnvironmentPool {
   readonly isolation: Isolation;
   /** Runs one invocation on a warm or new environment of `spec.key`. Never rejects for function errors. */
   invoke(spec: EnvironmentSpec, request: InvokeRequest): Promise<InvokeResult>;
+  /**
+   * Provisioned concurrency: keeps `count` environments of `spec.key` initialized ahead of
+   * traffic (spawned, and init finished with the runtime's first /next, before any invocation).
+   * They run with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency, take the invocations
+   * of `spec.key` before any on-demand environment, are never reaped for idleness, report no
+   * init duration on their first invocation, and are replaced when one dies (timeout, crash,
+   * drain). Invocations beyond them spill over to on-demand environments.
+   * Resolves once the count is reached, with how many are initialized; rejects with the reason
+   * when an environment fails its init (the key then has no provisioned environments).
+   * `count` 0 releases them: they become ordinary on-demand environments, reaped when idle.
+   * A later call replaces the count of an earlier one still in progress.
+   */
+  provision(spec: EnvironmentSpec, count: number): Promise<{ available: number }>;
   /** Stops the idle environments of `key` now and the busy ones when their invocation ends. */
   drain(key: string): void;
   stats(key?: string): PoolStats;
