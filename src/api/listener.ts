@@ -9,11 +9,7 @@ import {
   type Http2ServerRequest,
   type Http2ServerResponse,
 } from 'node:http2';
-import {
-  createServer as createNetServer,
-  type Server,
-  type Socket,
-} from 'node:net';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 
 export type RequestListener = (
   req: IncomingMessage | Http2ServerRequest,
