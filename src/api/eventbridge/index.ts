@@ -8,10 +8,19 @@ import type { AccountContext } from '../../core/arn.js';
 import { ServiceError } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import type { EventBridgeService } from '../../events/eventbridge/index.js';
-import { InputReader, parseJsonBody, writeError, writeJson } from './aws-json.js';
+import {
+  InputReader,
+  parseJsonBody,
+  writeError,
+  writeJson,
+  type ReaderDialect,
+} from '../protocol/aws-json.js';
 import { OPERATIONS } from './operations.js';
 
 export const EVENTBRIDGE_TARGET_PREFIX = 'AWSEvents.';
+
+/** EventBridge's wording where it differs from Kinesis's. */
+const EVENTBRIDGE_DIALECT: ReaderDialect = { structureListItem: 'structures' };
 
 export interface EventBridgeHttpHandler {
   /** Whether the request is an EventBridge API call (by its X-Amz-Target). */
@@ -44,7 +53,7 @@ export function createEventBridgeHttpHandler(
         writeJson(
           res,
           requestId,
-          await operation(service, new InputReader(parseJsonBody(body)), ctx),
+          await operation(service, new InputReader(parseJsonBody(body), EVENTBRIDGE_DIALECT), ctx),
         );
       } catch (err) {
         writeError(
