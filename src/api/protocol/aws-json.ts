@@ -1,7 +1,8 @@
 /**
  * The awsJson1_1 protocol (Kinesis, CloudWatch Logs, EventBridge, …): `POST /` with
- * `X-Amz-Target: <prefix>.<Op>` and a JSON body; 200 with a JSON body, or an error status with `{"__type", "message"}` and the
- * `x-amzn-ErrorType` header. Blobs are base64 strings, timestamps epoch seconds.
+ * `X-Amz-Target: <prefix>.<Op>` and a JSON body; 200 with a JSON body, or an error status with
+ * `{"__type", "message"}` and the `x-amzn-ErrorType` header. Blobs are base64 strings,
+ * timestamps epoch seconds.
  * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
  */
 import type { OutgoingHttpHeaders } from 'node:http';
