@@ -2,7 +2,7 @@
  * Asynchronous invocation configuration (spec §1.5 "Asynchronous invocation configuration").
  * https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html
  */
-import { functionConfig, listParams } from './function-config.js';
+import { functionConfig, listParams, qualifiedFunction } from './function-config.js';
 import { emptyReply, jsonReply } from './protocol/response.js';
 import type { Route } from './protocol/route.js';
 
@@ -18,8 +18,7 @@ export const eventInvokeConfigRoutes: readonly Route[] = [
       jsonReply(
         200,
         await functionConfig(services).eventInvokeConfigs.put(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
+          ...qualifiedFunction(request),
           request.json,
         ),
       ),
@@ -33,8 +32,7 @@ export const eventInvokeConfigRoutes: readonly Route[] = [
       jsonReply(
         200,
         await functionConfig(services).eventInvokeConfigs.update(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
+          ...qualifiedFunction(request),
           request.json,
         ),
       ),
@@ -46,10 +44,7 @@ export const eventInvokeConfigRoutes: readonly Route[] = [
     handle: async (request, services) =>
       jsonReply(
         200,
-        await functionConfig(services).eventInvokeConfigs.get(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
-        ),
+        await functionConfig(services).eventInvokeConfigs.get(...qualifiedFunction(request)),
       ),
   },
   {
@@ -57,10 +52,7 @@ export const eventInvokeConfigRoutes: readonly Route[] = [
     method: 'DELETE',
     path: PATH,
     handle: async (request, services) => {
-      await functionConfig(services).eventInvokeConfigs.delete(
-        request.label('FunctionName'),
-        request.queryParam('Qualifier'),
-      );
+      await functionConfig(services).eventInvokeConfigs.delete(...qualifiedFunction(request));
       return emptyReply(204);
     },
   },

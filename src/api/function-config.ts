@@ -1,6 +1,7 @@
 /**
  * What the event-invoke-config, function URL and policy operations share: the services behind
- * them and the List operations' paging parameters.
+ * them, the function and qualifier a setting is addressed by, and the List operations' paging
+ * parameters.
  */
 import type { FunctionConfigServices, ListParams } from '../control/function-config/index.js';
 import { serviceException } from '../core/errors.js';
@@ -13,6 +14,13 @@ export function functionConfig(services: ApiServices): FunctionConfigServices {
     throw serviceException('Function configuration services are not available on this server.');
   }
   return services.functionConfig;
+}
+
+/** The `{FunctionName}` label and `?Qualifier` of a per-qualifier setting, in argument order. */
+export function qualifiedFunction(
+  request: ApiRequest,
+): [functionName: string, qualifier: string | undefined] {
+  return [request.label('FunctionName'), request.queryParam('Qualifier')];
 }
 
 /** Marker and MaxItems of a List operation. */

@@ -2,7 +2,7 @@
  * Function URL configs (spec §1.5 "Function URLs").
  * https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunctionUrlConfig.html
  */
-import { functionConfig, listParams } from './function-config.js';
+import { functionConfig, listParams, qualifiedFunction } from './function-config.js';
 import { emptyReply, jsonReply } from './protocol/response.js';
 import type { Route } from './protocol/route.js';
 
@@ -18,8 +18,7 @@ export const functionUrlRoutes: readonly Route[] = [
       jsonReply(
         201,
         await functionConfig(services).functionUrls.create(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
+          ...qualifiedFunction(request),
           request.json,
         ),
       ),
@@ -31,10 +30,7 @@ export const functionUrlRoutes: readonly Route[] = [
     handle: async (request, services) =>
       jsonReply(
         200,
-        await functionConfig(services).functionUrls.get(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
-        ),
+        await functionConfig(services).functionUrls.get(...qualifiedFunction(request)),
       ),
   },
   {
@@ -46,8 +42,7 @@ export const functionUrlRoutes: readonly Route[] = [
       jsonReply(
         200,
         await functionConfig(services).functionUrls.update(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
+          ...qualifiedFunction(request),
           request.json,
         ),
       ),
@@ -57,10 +52,7 @@ export const functionUrlRoutes: readonly Route[] = [
     method: 'DELETE',
     path: PATH,
     handle: async (request, services) => {
-      await functionConfig(services).functionUrls.delete(
-        request.label('FunctionName'),
-        request.queryParam('Qualifier'),
-      );
+      await functionConfig(services).functionUrls.delete(...qualifiedFunction(request));
       return emptyReply(204);
     },
   },

@@ -2,7 +2,7 @@
  * Resource-based policies (spec §1.5 "Resource-based policy (permissions)").
  * https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
  */
-import { functionConfig } from './function-config.js';
+import { functionConfig, qualifiedFunction } from './function-config.js';
 import { emptyReply, jsonReply } from './protocol/response.js';
 import type { Route } from './protocol/route.js';
 
@@ -15,11 +15,7 @@ export const policyRoutes: readonly Route[] = [
     handle: async (request, services) =>
       jsonReply(
         201,
-        await functionConfig(services).policies.add(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
-          request.json,
-        ),
+        await functionConfig(services).policies.add(...qualifiedFunction(request), request.json),
       ),
   },
   {
@@ -27,13 +23,7 @@ export const policyRoutes: readonly Route[] = [
     method: 'GET',
     path: '/2015-03-31/functions/{FunctionName}/policy',
     handle: async (request, services) =>
-      jsonReply(
-        200,
-        await functionConfig(services).policies.get(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
-        ),
-      ),
+      jsonReply(200, await functionConfig(services).policies.get(...qualifiedFunction(request))),
   },
   {
     operation: 'RemovePermission',
