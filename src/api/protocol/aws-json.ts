@@ -5,7 +5,7 @@
  * timestamps epoch seconds.
  * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
  */
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { ServiceError, validationError } from '../../core/errors.js';
 
 export const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
@@ -17,6 +17,40 @@ export const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
 export interface ResponseSink {
   writeHead(statusCode: number, headers: OutgoingHttpHeaders): unknown;
   end(chunk: Buffer): unknown;
+}
+
+/** The request's `X-Amz-Target` (the first, if repeated). */
+export function targetOf(headers: IncomingHttpHeaders): string | undefined {
+  const target = headers['x-amz-target'];
+  return Array.isArray(target) ? target[0] : target;
+}
+
+/**
+ * The operation that `X-Amz-Target: <prefix><Operation>` names, or an
+ * UnknownOperationException.
+ */
+export function targetOperation<T>(
+  headers: IncomingHttpHeaders,
+  prefix: string,
+  operations: Readonly<Record<string, T>>,
+): T {
+  const name = (targetOf(headers) ?? '').slice(prefix.length);
+  const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+  if (operation === undefined) {
+    throw new ServiceError(
+      'UnknownOperationException',
+      400,
+      `Operation ${name} is not supported by this server.`,
+    );
+  }
+  return operation;
+}
+
+/** What a failure is answered as: itself if a ServiceError, else a 500 with the service's code. */
+export function asServiceError(err: unknown, internalCode: string): ServiceError {
+  return err instanceof ServiceError
+    ? err
+    : new ServiceError(internalCode, 500, 'Internal Service Failure', 'message', { cause: err });
 }
 
 /** The body of a request, or a SerializationException when it is not a JSON object. */
