@@ -136,6 +136,31 @@ export class Violations {
   }
 }
 
+/** Records a number outside `range` (both ends included); nothing for an absent one. */
+export function checkRange(
+  value: number | undefined,
+  path: string,
+  range: { readonly min: number; readonly max: number },
+  violations: Violations,
+): void {
+  if (value === undefined) {
+    return;
+  }
+  if (value < range.min) {
+    violations.add(
+      String(value),
+      path,
+      `Member must have value greater than or equal to ${String(range.min)}`,
+    );
+  } else if (value > range.max) {
+    violations.add(
+      String(value),
+      path,
+      `Member must have value less than or equal to ${String(range.max)}`,
+    );
+  }
+}
+
 /** Java's rendering of a list inside a message: `[a, b]`. */
 export function listText(values: readonly string[]): string {
   return `[${values.join(', ')}]`;

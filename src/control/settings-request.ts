@@ -17,6 +17,7 @@ import {
   TIMEOUT_SECONDS,
 } from './limits.js';
 import {
+  checkRange,
   listText,
   readBoolean,
   readInteger,
@@ -59,30 +60,6 @@ function readEnum<T extends string>(
     return undefined;
   }
   return value;
-}
-
-function checkRange(
-  value: number | undefined,
-  path: string,
-  range: { readonly min: number; readonly max: number },
-  violations: Violations,
-): void {
-  if (value === undefined) {
-    return;
-  }
-  if (value < range.min) {
-    violations.add(
-      String(value),
-      path,
-      `Member must have value greater than or equal to ${String(range.min)}`,
-    );
-  } else if (value > range.max) {
-    violations.add(
-      String(value),
-      path,
-      `Member must have value less than or equal to ${String(range.max)}`,
-    );
-  }
 }
 
 /**
