@@ -10,7 +10,6 @@ import {
   ARCHITECTURES,
   EPHEMERAL_STORAGE_MB,
   MATCHERS,
-  MAX_DESCRIPTION_LENGTH,
   MAX_HANDLER_LENGTH,
   MEMORY_MB,
   PATTERNS,
@@ -20,6 +19,7 @@ import {
   checkRange,
   listText,
   readBoolean,
+  readDescription,
   readInteger,
   readObject,
   readString,
@@ -98,15 +98,8 @@ export function readSettingsPatch(body: Body, violations: Violations): SettingsP
     }
     patch.handler = handler;
   }
-  const description = readString(body, 'Description');
+  const description = readDescription(body, violations);
   if (description !== undefined) {
-    if (description.length > MAX_DESCRIPTION_LENGTH) {
-      violations.add(
-        description,
-        'description',
-        `Member must have length less than or equal to ${String(MAX_DESCRIPTION_LENGTH)}`,
-      );
-    }
     patch.description = description;
   }
   const timeout = readInteger(body, 'Timeout');
