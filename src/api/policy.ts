@@ -2,43 +2,25 @@
  * Resource-based policies (spec §1.5 "Resource-based policy (permissions)").
  * https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
  */
-import { functionConfig } from './function-config.js';
-import { emptyReply, jsonReply } from './protocol/response.js';
+import { functionConfig, settingRoute } from './function-config.js';
+import { emptyReply } from './protocol/response.js';
 import type { Route } from './protocol/route.js';
 
+const PATH = '/2015-03-31/functions/{FunctionName}/policy';
+
 export const policyRoutes: readonly Route[] = [
-  {
-    operation: 'AddPermission',
-    method: 'POST',
-    path: '/2015-03-31/functions/{FunctionName}/policy',
-    body: 'json',
-    handle: async (request, services) =>
-      jsonReply(
-        201,
-        await functionConfig(services).policies.add(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
-          request.json,
-        ),
-      ),
-  },
-  {
-    operation: 'GetPolicy',
-    method: 'GET',
-    path: '/2015-03-31/functions/{FunctionName}/policy',
-    handle: async (request, services) =>
-      jsonReply(
-        200,
-        await functionConfig(services).policies.get(
-          request.label('FunctionName'),
-          request.queryParam('Qualifier'),
-        ),
-      ),
-  },
+  settingRoute(
+    { operation: 'AddPermission', method: 'POST', path: PATH, body: 'json', status: 201 },
+    (s, name, qualifier, request) => s.policies.add(name, qualifier, request.json),
+  ),
+  settingRoute(
+    { operation: 'GetPolicy', method: 'GET', path: PATH, status: 200 },
+    (s, name, qualifier) => s.policies.get(name, qualifier),
+  ),
   {
     operation: 'RemovePermission',
     method: 'DELETE',
-    path: '/2015-03-31/functions/{FunctionName}/policy/{StatementId}',
+    path: `${PATH}/{StatementId}`,
     handle: async (request, services) => {
       const qualifier = request.queryParam('Qualifier');
       const revisionId = request.queryParam('RevisionId');

@@ -7,8 +7,8 @@ import type { AliasConfiguration } from '@aws-sdk/client-lambda';
 import { functionArn, type AccountContext } from '../core/arn.js';
 import { invalidParameter, invalidRequestContent } from '../core/errors.js';
 import { LATEST, type AliasRecord } from '../store/index.js';
-import { MATCHERS, MAX_ALIAS_NAME_LENGTH, MAX_DESCRIPTION_LENGTH, PATTERNS } from './limits.js';
-import { Violations, readObject, readString, type Body } from './request.js';
+import { MATCHERS, MAX_ALIAS_NAME_LENGTH, PATTERNS } from './limits.js';
+import { Violations, readDescription, readObject, readString, type Body } from './request.js';
 
 /** The members of a CreateAlias or UpdateAlias body (absent ones stay undefined). */
 export interface AliasMembers {
@@ -78,15 +78,8 @@ export function readAliasMembers(body: Body, create: boolean): AliasMembers {
     checkFunctionVersion(version, violations);
     members.functionVersion = version;
   }
-  const description = readString(body, 'Description');
+  const description = readDescription(body, violations);
   if (description !== undefined) {
-    if (description.length > MAX_DESCRIPTION_LENGTH) {
-      violations.add(
-        description,
-        'description',
-        `Member must have length less than or equal to ${String(MAX_DESCRIPTION_LENGTH)}`,
-      );
-    }
     members.description = description;
   }
   const routing = readObject(body, 'RoutingConfig');

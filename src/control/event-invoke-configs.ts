@@ -33,7 +33,7 @@ import type {
   ListParams,
 } from './function-config/types.js';
 import { MAX_NAMESPACED_FUNCTION_NAME_LENGTH } from './limits.js';
-import { Violations, readInteger, readObject, requestBody } from './request.js';
+import { Violations, checkRange, readInteger, readObject, requestBody } from './request.js';
 
 const LATEST = '$LATEST';
 const RETRY_ATTEMPTS = { min: 0, max: 2, default: 2 } as const;
@@ -258,30 +258,6 @@ function readSettings(body: unknown): RequestedSettings {
     ...(age !== undefined && { maximumEventAgeInSeconds: age }),
     ...(destinations !== undefined && { destinations }),
   };
-}
-
-function checkRange(
-  value: number | undefined,
-  path: string,
-  range: { readonly min: number; readonly max: number },
-  violations: Violations,
-): void {
-  if (value === undefined) {
-    return;
-  }
-  if (value < range.min) {
-    violations.add(
-      String(value),
-      path,
-      `Member must have value greater than or equal to ${range.min}`,
-    );
-  } else if (value > range.max) {
-    violations.add(
-      String(value),
-      path,
-      `Member must have value less than or equal to ${range.max}`,
-    );
-  }
 }
 
 /**

@@ -20,7 +20,6 @@ import {
   MATCHERS,
   MAX_COMPATIBLE_ARCHITECTURES,
   MAX_COMPATIBLE_RUNTIMES,
-  MAX_DESCRIPTION_LENGTH,
   MAX_LAYER_NAME_LENGTH,
   MAX_LICENSE_INFO_LENGTH,
   PATTERNS,
@@ -29,6 +28,7 @@ import {
 import {
   Violations,
   listText,
+  readDescription,
   readObject,
   readString,
   readStringList,
@@ -114,14 +114,7 @@ export function readPublishLayer(body: Body): PublishLayerMembers {
   if (content === undefined) {
     violations.missing('content');
   }
-  const description = readString(body, 'Description') ?? '';
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
-    violations.add(
-      description,
-      'description',
-      `Member must have length less than or equal to ${String(MAX_DESCRIPTION_LENGTH)}`,
-    );
-  }
+  const description = readDescription(body, violations) ?? '';
   const runtimes = readStringList(body, 'CompatibleRuntimes');
   checkList(runtimes, 'compatibleRuntimes', MAX_COMPATIBLE_RUNTIMES, RUNTIME_ENUM, violations);
   const architectures = readStringList(body, 'CompatibleArchitectures');

@@ -4,6 +4,7 @@
  * InvalidRequestContentException before any validation runs.
  */
 import { invalidRequestContent, validationError, type ServiceError } from '../core/errors.js';
+import { MAX_DESCRIPTION_LENGTH } from './limits.js';
 
 export type Body = Readonly<Record<string, unknown>>;
 
@@ -133,6 +134,44 @@ export class Violations {
     if (this.found) {
       throw this.error();
     }
+  }
+}
+
+/** `Description`, recording one longer than Lambda allows. */
+export function readDescription(body: Body, violations: Violations): string | undefined {
+  const description = readString(body, 'Description');
+  if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
+    violations.add(
+      description,
+      'description',
+      `Member must have length less than or equal to ${String(MAX_DESCRIPTION_LENGTH)}`,
+    );
+  }
+  return description;
+}
+
+/** Records a number outside `range` (both ends included); nothing for an absent one. */
+export function checkRange(
+  value: number | undefined,
+  path: string,
+  range: { readonly min: number; readonly max: number },
+  violations: Violations,
+): void {
+  if (value === undefined) {
+    return;
+  }
+  if (value < range.min) {
+    violations.add(
+      String(value),
+      path,
+      `Member must have value greater than or equal to ${String(range.min)}`,
+    );
+  } else if (value > range.max) {
+    violations.add(
+      String(value),
+      path,
+      `Member must have value less than or equal to ${String(range.max)}`,
+    );
   }
 }
 

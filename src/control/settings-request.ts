@@ -10,15 +10,16 @@ import {
   ARCHITECTURES,
   EPHEMERAL_STORAGE_MB,
   MATCHERS,
-  MAX_DESCRIPTION_LENGTH,
   MAX_HANDLER_LENGTH,
   MEMORY_MB,
   PATTERNS,
   TIMEOUT_SECONDS,
 } from './limits.js';
 import {
+  checkRange,
   listText,
   readBoolean,
+  readDescription,
   readInteger,
   readObject,
   readString,
@@ -61,30 +62,6 @@ function readEnum<T extends string>(
   return value;
 }
 
-function checkRange(
-  value: number | undefined,
-  path: string,
-  range: { readonly min: number; readonly max: number },
-  violations: Violations,
-): void {
-  if (value === undefined) {
-    return;
-  }
-  if (value < range.min) {
-    violations.add(
-      String(value),
-      path,
-      `Member must have value greater than or equal to ${String(range.min)}`,
-    );
-  } else if (value > range.max) {
-    violations.add(
-      String(value),
-      path,
-      `Member must have value less than or equal to ${String(range.max)}`,
-    );
-  }
-}
-
 /**
  * Reads the configuration members shared by CreateFunction and UpdateFunctionConfiguration,
  * recording every model-constraint violation (the caller throws them as one
@@ -121,15 +98,8 @@ export function readSettingsPatch(body: Body, violations: Violations): SettingsP
     }
     patch.handler = handler;
   }
-  const description = readString(body, 'Description');
+  const description = readDescription(body, violations);
   if (description !== undefined) {
-    if (description.length > MAX_DESCRIPTION_LENGTH) {
-      violations.add(
-        description,
-        'description',
-        `Member must have length less than or equal to ${String(MAX_DESCRIPTION_LENGTH)}`,
-      );
-    }
     patch.description = description;
   }
   const timeout = readInteger(body, 'Timeout');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import {
+  ARN,
   createBody,
   rejectsWith,
   settle,
@@ -9,7 +10,6 @@ import {
   type Harness,
 } from './helpers.js';
 
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
 const PRECONDITION =
   'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
 

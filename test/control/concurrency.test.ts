@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { createBody, rejectsWith, settle, startRegistry, type Harness } from './helpers.js';
+import { ARN, createBody, rejectsWith, settle, startRegistry, type Harness } from './helpers.js';
 
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
 const FUNCTION_ONLY =
   'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.';
 const BELOW_MINIMUM =

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createBody, makeZip, rejectsWith, snapshot, startRegistry } from './helpers.js';
+import { ARN, createBody, makeZip, rejectsWith, snapshot, startRegistry } from './helpers.js';
 
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
 const ROLE_PATTERN = 'arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+';
 const SUPPORTED =
   '[nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, nodejs26.x, python3.9, python3.10, python3.11, python3.12, python3.13, python3.14, python3.15, java8.al2, java11, java17, java21, java25, java8.al2023, java11.al2023, java17.al2023, dotnet8, dotnet10, ruby3.2, ruby3.3, ruby3.4, ruby4.0, provided.al2, provided.al2023]';

@@ -4,6 +4,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  ARN,
+  UUID,
   CTX,
   ENDPOINT,
   HELLO_ZIP,
@@ -14,9 +16,6 @@ import {
   settle,
   startRegistry,
 } from './helpers.js';
-
-const ARN = `arn:aws:lambda:us-east-1:123456789012:function`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test('GetFunction points Code.Location at the stored package, and it reads back byte for byte', async (t) => {
   const { registry, clock } = await startRegistry(t);

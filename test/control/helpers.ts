@@ -14,6 +14,10 @@ import { openSqliteStore, type Store } from '../../src/store/index.js';
 export const CTX: AccountContext = { region: 'us-east-1', accountId: '123456789012' };
 export const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
 export const ENDPOINT = 'http://127.0.0.1:4566';
+/** The ARN of CTX's functions up to the name: `${ARN}:orders`. */
+export const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
+/** A version 4 UUID, as a RevisionId is. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface Harness {
   readonly registry: Registry;

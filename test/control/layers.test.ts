@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { RegistryContext } from '../../src/control/context.js';
 import { checkUnzippedTotal } from '../../src/control/function-layers.js';
 import {
+  ARN,
   ENDPOINT,
   createBody,
   makeZip,
@@ -16,7 +17,6 @@ import {
 } from './helpers.js';
 
 const LAYER = 'arn:aws:lambda:us-east-1:123456789012:layer';
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
 
 const NODE_LAYER = makeZip({ 'nodejs/node_modules/greet/index.js': 'module.exports = "hi";' });
 const PY_LAYER = makeZip({ 'python/greet.py': 'GREETING = "hi"\n' });

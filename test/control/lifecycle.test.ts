@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  ARN,
+  UUID,
   CTX,
   ENDPOINT,
   HELLO_ZIP,
@@ -15,9 +17,6 @@ import {
   snapshot,
   startRegistry,
 } from './helpers.js';
-
-const ARN = `arn:aws:lambda:us-east-1:123456789012:function`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test('CreateFunction answers every default as Lambda does, State Pending', async (t) => {
   const { registry } = await startRegistry(t);

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createBody, rejectsWith, snapshot, startRegistry } from './helpers.js';
-
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
+import { ARN, createBody, rejectsWith, snapshot, startRegistry } from './helpers.js';
 
 test('TagResource, ListTags and UntagResource on a function ARN', async (t) => {
   const { registry } = await startRegistry(t);

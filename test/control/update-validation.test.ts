@@ -4,9 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createBody, makeZip, rejectsWith, settle, snapshot, startRegistry } from './helpers.js';
-
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
+import {
+  ARN,
+  createBody,
+  makeZip,
+  rejectsWith,
+  settle,
+  snapshot,
+  startRegistry,
+} from './helpers.js';
 
 interface Case {
   readonly name: string;

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  ARN,
   HELLO_ZIP,
   createBody,
   makeZip,
@@ -13,7 +14,6 @@ import {
   startRegistry,
 } from './helpers.js';
 
-const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
 const PRECONDITION =
   'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
 

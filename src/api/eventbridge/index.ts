@@ -5,13 +5,24 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountContext } from '../../core/arn.js';
-import { ServiceError } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import type { EventBridgeService } from '../../events/eventbridge/index.js';
-import { InputReader, parseJsonBody, writeError, writeJson } from './aws-json.js';
+import {
+  InputReader,
+  asServiceError,
+  parseJsonBody,
+  targetOf,
+  targetOperation,
+  writeError,
+  writeJson,
+  type ReaderDialect,
+} from '../protocol/aws-json.js';
 import { OPERATIONS } from './operations.js';
 
 export const EVENTBRIDGE_TARGET_PREFIX = 'AWSEvents.';
+
+/** EventBridge's wording where it differs from Kinesis's. */
+const EVENTBRIDGE_DIALECT: ReaderDialect = { structureListItem: 'structures' };
 
 export interface EventBridgeHttpHandler {
   /** Whether the request is an EventBridge API call (by its X-Amz-Target). */
@@ -27,41 +38,20 @@ export function createEventBridgeHttpHandler(
 ): EventBridgeHttpHandler {
   return {
     matches(req) {
-      return targetOf(req)?.startsWith(EVENTBRIDGE_TARGET_PREFIX) === true;
+      return targetOf(req.headers)?.startsWith(EVENTBRIDGE_TARGET_PREFIX) === true;
     },
     async handle(req, res, body) {
       const requestId = newRequestId();
       try {
-        const name = (targetOf(req) ?? '').slice(EVENTBRIDGE_TARGET_PREFIX.length);
-        const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
-        if (operation === undefined) {
-          throw new ServiceError(
-            'UnknownOperationException',
-            400,
-            `Operation ${name} is not supported by this server.`,
-          );
-        }
+        const operation = targetOperation(req.headers, EVENTBRIDGE_TARGET_PREFIX, OPERATIONS);
         writeJson(
           res,
           requestId,
-          await operation(service, new InputReader(parseJsonBody(body)), ctx),
+          await operation(service, new InputReader(parseJsonBody(body), EVENTBRIDGE_DIALECT), ctx),
         );
       } catch (err) {
-        writeError(
-          res,
-          requestId,
-          err instanceof ServiceError
-            ? err
-            : new ServiceError('InternalException', 500, 'Internal Service Failure', 'message', {
-                cause: err,
-              }),
-        );
+        writeError(res, requestId, asServiceError(err, 'InternalException'));
       }
     },
   };
-}
-
-function targetOf(req: IncomingMessage): string | undefined {
-  const target = req.headers['x-amz-target'];
-  return Array.isArray(target) ? target[0] : target;
 }

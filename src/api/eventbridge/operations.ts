@@ -15,7 +15,7 @@ import {
   type RuleRef,
   type Target,
 } from '../../events/eventbridge/index.js';
-import type { InputReader } from './aws-json.js';
+import type { InputReader } from '../protocol/aws-json.js';
 
 export type Operation = (
   service: EventBridgeService,

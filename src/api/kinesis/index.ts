@@ -8,7 +8,10 @@ import { newRequestId } from '../../core/ids.js';
 import type { StreamService } from '../../events/kinesis/index.js';
 import {
   InputReader,
+  asServiceError,
   parseJsonBody,
+  targetOf,
+  targetOperation,
   writeError,
   writeJson,
   type ResponseSink,
@@ -33,22 +36,12 @@ export interface KinesisHttpHandler {
 export function createKinesisHttpHandler(service: StreamService): KinesisHttpHandler {
   return {
     matches(req) {
-      return targetOf(req)?.startsWith(KINESIS_TARGET_PREFIX) === true;
+      return targetOf(req.headers)?.startsWith(KINESIS_TARGET_PREFIX) === true;
     },
     async handle(req, res, body) {
       const requestId = newRequestId();
       try {
-        const operationName = (targetOf(req) ?? '').slice(KINESIS_TARGET_PREFIX.length);
-        const operation = Object.hasOwn(OPERATIONS, operationName)
-          ? OPERATIONS[operationName]
-          : undefined;
-        if (operation === undefined) {
-          throw new ServiceError(
-            'UnknownOperationException',
-            400,
-            `Operation ${operationName} is not supported by this server.`,
-          );
-        }
+        const operation = targetOperation(req.headers, KINESIS_TARGET_PREFIX, OPERATIONS);
         if (/cbor/i.test(req.headers['content-type'] ?? '')) {
           // DIVERGENCE: only JSON; the Java SDK and KPL send CBOR unless AWS_CBOR_DISABLE=true.
           throw new ServiceError(
@@ -60,21 +53,8 @@ export function createKinesisHttpHandler(service: StreamService): KinesisHttpHan
         const output = await operation(service, new InputReader(parseJsonBody(body)));
         writeJson(res, requestId, output);
       } catch (err) {
-        writeError(
-          res,
-          requestId,
-          err instanceof ServiceError
-            ? err
-            : new ServiceError('InternalFailure', 500, 'Internal Service Failure', 'message', {
-                cause: err,
-              }),
-        );
+        writeError(res, requestId, asServiceError(err, 'InternalFailure'));
       }
     },
   };
-}
-
-function targetOf(req: RequestHead): string | undefined {
-  const target = req.headers['x-amz-target'];
-  return Array.isArray(target) ? target[0] : target;
 }

@@ -1,10 +1,11 @@
 /**
- * The awsJson1_1 protocol (Kinesis, CloudWatch Logs, …): `POST /` with `X-Amz-Target: <prefix>.<Op>` and a
- * JSON body; 200 with a JSON body, or an error status with `{"__type", "message"}` and the
- * `x-amzn-ErrorType` header. Blobs are base64 strings, timestamps epoch seconds.
+ * The awsJson1_1 protocol (Kinesis, CloudWatch Logs, EventBridge, …): `POST /` with
+ * `X-Amz-Target: <prefix>.<Op>` and a JSON body; 200 with a JSON body, or an error status with
+ * `{"__type", "message"}` and the `x-amzn-ErrorType` header. Blobs are base64 strings,
+ * timestamps epoch seconds.
  * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
  */
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { ServiceError, validationError } from '../../core/errors.js';
 
 export const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
@@ -18,6 +19,40 @@ export interface ResponseSink {
   end(chunk: Buffer): unknown;
 }
 
+/** The request's `X-Amz-Target` (the first, if repeated). */
+export function targetOf(headers: IncomingHttpHeaders): string | undefined {
+  const target = headers['x-amz-target'];
+  return Array.isArray(target) ? target[0] : target;
+}
+
+/**
+ * The operation that `X-Amz-Target: <prefix><Operation>` names, or an
+ * UnknownOperationException.
+ */
+export function targetOperation<T>(
+  headers: IncomingHttpHeaders,
+  prefix: string,
+  operations: Readonly<Record<string, T>>,
+): T {
+  const name = (targetOf(headers) ?? '').slice(prefix.length);
+  const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+  if (operation === undefined) {
+    throw new ServiceError(
+      'UnknownOperationException',
+      400,
+      `Operation ${name} is not supported by this server.`,
+    );
+  }
+  return operation;
+}
+
+/** What a failure is answered as: itself if a ServiceError, else a 500 with the service's code. */
+export function asServiceError(err: unknown, internalCode: string): ServiceError {
+  return err instanceof ServiceError
+    ? err
+    : new ServiceError(internalCode, 500, 'Internal Service Failure', 'message', { cause: err });
+}
+
 /** The body of a request, or a SerializationException when it is not a JSON object. */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) {
@@ -29,10 +64,10 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   } catch {
     throw serializationError('Start of structure or map found where not expected.');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  if (!isObject(parsed)) {
     throw serializationError('Start of structure or map found where not expected.');
   }
-  return parsed as Record<string, unknown>;
+  return parsed;
 }
 
 export function serializationError(message: string): ServiceError {
@@ -84,26 +119,45 @@ interface Constraints {
   readonly max?: number;
 }
 
+export interface StringConstraints extends Constraints {
+  readonly pattern?: RegExp;
+  readonly enum?: readonly string[];
+}
+
+/** Where the services' messages differ for the same input. */
+export interface ReaderDialect {
+  /** What a list of structures must hold: `Unexpected value type in <member>: expected <…>.` */
+  readonly structureListItem: string;
+}
+
+/** Kinesis's and CloudWatch Logs' wording. */
+export const DEFAULT_DIALECT: ReaderDialect = { structureListItem: 'a structure' };
+
 /**
  * Reads the members of one input structure. Wrong JSON types are SerializationExceptions at
- * once; constraint violations are collected and reported together as one ValidationException,
- * worded as Kinesis words them (`Value '…' at 'streamName' failed to satisfy constraint: …`).
+ * once; constraint violations (the service model's length, pattern, range and enum rules) are
+ * collected and reported together as one ValidationException in AWS's wording
+ * (`Value '…' at 'streamName' failed to satisfy constraint: …`).
  */
 export class InputReader {
   readonly #body: Readonly<Record<string, unknown>>;
+  readonly #dialect: ReaderDialect;
   readonly #path: string;
   readonly #violations: string[];
 
-  constructor(body: Readonly<Record<string, unknown>>, path = '', violations: string[] = []) {
+  constructor(
+    body: Readonly<Record<string, unknown>>,
+    dialect: ReaderDialect = DEFAULT_DIALECT,
+    path = '',
+    violations: string[] = [],
+  ) {
     this.#body = body;
+    this.#dialect = dialect;
     this.#path = path;
     this.#violations = violations;
   }
 
-  string(
-    member: string,
-    c: Constraints & { readonly pattern?: RegExp; readonly enum?: readonly string[] } = {},
-  ): string | undefined {
+  string(member: string, c: StringConstraints = {}): string | undefined {
     const value = this.#present(member, c);
     if (value === undefined) {
       return undefined;
@@ -111,17 +165,7 @@ export class InputReader {
     if (typeof value !== 'string') {
       throw serializationError(`Unexpected value type for ${member}: expected a string.`);
     }
-    const at = (): string =>
-      `Value '${value}' at '${this.#name(member)}' failed to satisfy constraint: Member must`;
-    if (c.min !== undefined && value.length < c.min) {
-      this.#violations.push(`${at()} have length greater than or equal to ${c.min}`);
-    } else if (c.max !== undefined && value.length > c.max) {
-      this.#violations.push(`${at()} have length less than or equal to ${c.max}`);
-    } else if (c.pattern !== undefined && !anchored(c.pattern).test(value)) {
-      this.#violations.push(`${at()} satisfy regular expression pattern: ${c.pattern.source}`);
-    } else if (c.enum !== undefined && !c.enum.includes(value)) {
-      this.#violations.push(`${at()} satisfy enum value set: [${c.enum.join(', ')}]`);
-    }
+    this.#checkString(value, this.#name(member), c);
     return value;
   }
 
@@ -181,43 +225,65 @@ export class InputReader {
     return bytes;
   }
 
+  stringList(
+    member: string,
+    c: Constraints & { readonly item?: StringConstraints } = {},
+  ): string[] | undefined {
+    return this.#list(member, c)?.map((item, i) => {
+      if (typeof item !== 'string') {
+        throw serializationError(`Unexpected value type in ${member}: expected strings.`);
+      }
+      this.#checkString(item, `${this.#name(member)}.${i + 1}.member`, c.item ?? {});
+      return item;
+    });
+  }
+
+  /** A map of strings to strings (key constraints from the model apply to each key). */
+  stringMap(
+    member: string,
+    c: { readonly max?: number; readonly key?: StringConstraints } = {},
+  ): Record<string, string> | undefined {
+    const value = this.#present(member, {});
+    if (value === undefined) {
+      return undefined;
+    }
+    if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+      throw serializationError(`Unexpected value type for ${member}: expected a map of strings.`);
+    }
+    const entries = Object.entries(value as Record<string, string>);
+    if (c.max !== undefined && entries.length > c.max) {
+      this.#violations.push(
+        `Value at '${this.#name(member)}' failed to satisfy constraint: Member must have length less than or equal to ${c.max}`,
+      );
+    }
+    for (const [key] of entries) {
+      this.#checkString(key, `${this.#name(member)}.key`, c.key ?? {});
+    }
+    return Object.fromEntries(entries);
+  }
+
   structure(member: string, c: Constraints = {}): InputReader | undefined {
     const value = this.#present(member, c);
     if (value === undefined) {
       return undefined;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isObject(value)) {
       throw serializationError(`Unexpected value type for ${member}: expected a structure.`);
     }
-    return new InputReader(
-      value as Record<string, unknown>,
-      `${this.#name(member)}.`,
-      this.#violations,
-    );
+    return new InputReader(value, this.#dialect, `${this.#name(member)}.`, this.#violations);
   }
 
   /** A list of structures, each read with its own reader (`records.1.member.data` in messages). */
   structureList(member: string, c: Constraints = {}): InputReader[] | undefined {
-    const value = this.#present(member, c);
-    if (value === undefined) {
-      return undefined;
-    }
-    if (!Array.isArray(value)) {
-      throw serializationError(`Unexpected value type for ${member}: expected a list.`);
-    }
-    const at = (): string =>
-      `Value at '${this.#name(member)}' failed to satisfy constraint: Member must`;
-    if (c.min !== undefined && value.length < c.min) {
-      this.#violations.push(`${at()} have length greater than or equal to ${c.min}`);
-    } else if (c.max !== undefined && value.length > c.max) {
-      this.#violations.push(`${at()} have length less than or equal to ${c.max}`);
-    }
-    return value.map((item: unknown, i) => {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        throw serializationError(`Unexpected value type in ${member}: expected a structure.`);
+    return this.#list(member, c)?.map((item, i) => {
+      if (!isObject(item)) {
+        throw serializationError(
+          `Unexpected value type in ${member}: expected ${this.#dialect.structureListItem}.`,
+        );
       }
       return new InputReader(
-        item as Record<string, unknown>,
+        item,
+        this.#dialect,
         `${this.#name(member)}.${i + 1}.member.`,
         this.#violations,
       );
@@ -228,11 +294,12 @@ export class InputReader {
    * The required forms record a violation for a missing member and return a placeholder that
    * nothing sees: finish() throws before an operation uses its input.
    */
-  requiredString(
-    member: string,
-    c: Constraints & { readonly pattern?: RegExp; readonly enum?: readonly string[] } = {},
-  ): string {
+  requiredString(member: string, c: StringConstraints = {}): string {
     return this.string(member, { ...c, required: true }) ?? '';
+  }
+
+  requiredStringList(member: string, c: Parameters<InputReader['stringList']>[1] = {}): string[] {
+    return this.stringList(member, { ...c, required: true }) ?? [];
   }
 
   requiredInteger(member: string, c: Constraints = {}): number {
@@ -254,6 +321,36 @@ export class InputReader {
     }
   }
 
+  #list(member: string, c: Constraints): unknown[] | undefined {
+    const value = this.#present(member, c);
+    if (value === undefined) {
+      return undefined;
+    }
+    if (!Array.isArray(value)) {
+      throw serializationError(`Unexpected value type for ${member}: expected a list.`);
+    }
+    const at = `Value at '${this.#name(member)}' failed to satisfy constraint: Member must`;
+    if (c.min !== undefined && value.length < c.min) {
+      this.#violations.push(`${at} have length greater than or equal to ${c.min}`);
+    } else if (c.max !== undefined && value.length > c.max) {
+      this.#violations.push(`${at} have length less than or equal to ${c.max}`);
+    }
+    return value as unknown[];
+  }
+
+  #checkString(value: string, name: string, c: StringConstraints): void {
+    const at = `Value '${value}' at '${name}' failed to satisfy constraint: Member must`;
+    if (c.min !== undefined && value.length < c.min) {
+      this.#violations.push(`${at} have length greater than or equal to ${c.min}`);
+    } else if (c.max !== undefined && value.length > c.max) {
+      this.#violations.push(`${at} have length less than or equal to ${c.max}`);
+    } else if (c.pattern !== undefined && !anchored(c.pattern).test(value)) {
+      this.#violations.push(`${at} satisfy regular expression pattern: ${c.pattern.source}`);
+    } else if (c.enum !== undefined && !c.enum.includes(value)) {
+      this.#violations.push(`${at} satisfy enum value set: [${c.enum.join(', ')}]`);
+    }
+  }
+
   #present(member: string, c: Constraints): unknown {
     const value = this.#body[member];
     if (value === undefined || value === null) {
@@ -270,4 +367,8 @@ export class InputReader {
   #name(member: string): string {
     return this.#path + member.charAt(0).toLowerCase() + member.slice(1);
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -77,3 +77,21 @@ export function parseCredentialScope(
   }
   return { accessKeyId, date, region, service };
 }
+
+const SCOPE_IN_HEADER = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
+const PRESIGNED_SCOPE = /^([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request$/;
+
+/**
+ * The access key and signing service of a request to a query-protocol service (SNS, SQS): the
+ * scope in its Authorization header, else its presigned URL's `X-Amz-Credential`; undefined when
+ * unsigned. Looser about the header than parseCredentialScope (any scheme with a `Credential=`
+ * scope) and stricter about the scope (an eight-digit date, no empty parts).
+ */
+export function signingScope(
+  authorization: string | undefined,
+  presignedCredential: string | null | undefined,
+): { readonly accessKeyId: string; readonly service: string } | undefined {
+  const m =
+    SCOPE_IN_HEADER.exec(authorization ?? '') ?? PRESIGNED_SCOPE.exec(presignedCredential ?? '');
+  return m?.[1] && m[2] ? { accessKeyId: m[1], service: m[2] } : undefined;
+}

@@ -10,6 +10,7 @@ import type { AccountContext } from '../../core/arn.js';
 import { ServiceError } from '../../core/errors.js';
 import { snsError } from '../../events/sns/errors.js';
 import type { SnsService } from '../../events/sns/types.js';
+import { signingScope } from '../protocol/sigv4.js';
 import { createOperations } from './operations.js';
 import { SNS_API_VERSION, errorXml, responseXml } from './query-protocol.js';
 
@@ -25,23 +26,10 @@ export interface SnsHttpHandler {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
 }
 
-const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
-const PRESIGNED_SCOPE = /^[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request$/;
-
 function query(req: IncomingMessage): URLSearchParams {
   const url = req.url ?? '/';
   const at = url.indexOf('?');
   return new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
-}
-
-/** The service a request is signed for, if it is signed. */
-function signedService(req: IncomingMessage, params: URLSearchParams): string | undefined {
-  const header = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '');
-  if (header) {
-    return header[1];
-  }
-  const presigned = PRESIGNED_SCOPE.exec(params.get('X-Amz-Credential') ?? '');
-  return presigned?.[1];
 }
 
 /** Whether a form-encoded body is an SNS query request (its Version is SNS's API version). */
@@ -63,7 +51,10 @@ export function createSnsHttpHandler(
         return false;
       }
       const params = query(req);
-      const signedFor = signedService(req, params);
+      const signedFor = signingScope(
+        req.headers.authorization,
+        params.get('X-Amz-Credential'),
+      )?.service;
       if (signedFor !== undefined) {
         return signedFor === 'sns';
       }

@@ -7,6 +7,7 @@
 import type { ServiceError } from '../../core/errors.js';
 import { queryCodeOf } from '../../events/sns/errors.js';
 import type { PublishBatchEntry, SnsMessageAttribute, Tag } from '../../events/sns/types.js';
+import { escapeXml } from '../protocol/query-protocol.js';
 
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 export const SNS_API_VERSION = '2010-03-31';
@@ -96,26 +97,6 @@ export function readBatchEntries(params: URLSearchParams): PublishBatchEntry[] {
       ...get('MessageGroupId'),
       messageAttributes: readMessageAttributes(params, `${at}.MessageAttributes`),
     };
-  });
-}
-
-/** Escapes text for XML; CR too, which an XML parser would otherwise turn into LF. */
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"'\r]/g, (c) => {
-    switch (c) {
-      case '&':
-        return '&amp;';
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '"':
-        return '&quot;';
-      case "'":
-        return '&apos;';
-      default:
-        return '&#xD;';
-    }
   });
 }
 

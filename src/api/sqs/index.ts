@@ -4,6 +4,7 @@ import type { AccountContext } from '../../core/arn.js';
 import { ServiceError } from '../../core/errors.js';
 import { queryCodeOf, sqsError } from '../../events/sqs/errors.js';
 import type { QueueService } from '../../events/sqs/types.js';
+import { signingScope } from '../protocol/sigv4.js';
 import { createOperations, type RequestContext } from './operations.js';
 import { decodeQuery, encodeXmlError, encodeXmlResponse } from './query-protocol.js';
 import { QUEUE_PATH, queueUrl } from './queue-url.js';
@@ -24,8 +25,6 @@ export interface SqsHttpHandler {
 
 const TARGET_PREFIX = 'AmazonSQS.';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
-const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
-const PRESIGNED_CREDENTIAL = /^([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request$/;
 
 /**
  * SQS's two wire protocols over one QueueService: AWS JSON 1.0 (current SDKs; errors carry
@@ -145,12 +144,10 @@ function parseJson(body: Buffer): Record<string, unknown> {
 function credentialScope(
   req: IncomingMessage,
 ): { accessKeyId: string; service: string } | undefined {
-  const header = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '');
   const presigned = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get(
     'X-Amz-Credential',
   );
-  const m = header ?? PRESIGNED_CREDENTIAL.exec(presigned ?? '');
-  return m?.[1] && m[2] ? { accessKeyId: m[1], service: m[2] } : undefined;
+  return signingScope(req.headers.authorization, presigned);
 }
 
 function sendError(

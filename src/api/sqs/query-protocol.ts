@@ -1,6 +1,7 @@
 import { invalidParameterValue, queryCodeOf } from '../../events/sqs/errors.js';
 import type { ServiceError } from '../../core/errors.js';
 import type { Member, Shape, StructShape } from './shapes.js';
+import { escapeXml } from '../protocol/query-protocol.js';
 
 /**
  * The AWS query protocol as SQS speaks it to older SDKs and the AWS CLI v2: form-encoded
@@ -135,26 +136,6 @@ function encodeValue(shape: Shape, value: unknown): string {
 
 function element(name: string, content: string): string {
   return `<${name}>${content}</${name}>`;
-}
-
-/** Escapes text for XML; CR too, which an XML parser would otherwise turn into LF. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => {
-    switch (c) {
-      case '&':
-        return '&amp;';
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '"':
-        return '&quot;';
-      case "'":
-        return '&apos;';
-      default:
-        return '&#xD;';
-    }
-  });
 }
 
 export function encodeXmlError(error: ServiceError, requestId: string): string {

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { SNSClient } from '@aws-sdk/client-sns';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { createSnsHttpHandler, isSnsQueryBody } from '../../../src/api/sns/index.js';
 import type { AccountContext } from '../../../src/core/arn.js';
 import { ManualClock } from '../../../src/core/clock.js';
@@ -15,6 +11,10 @@ import type { SnsService } from '../../../src/events/sns/types.js';
 import type { LambdaInvokeTarget, QueueTarget } from '../../../src/events/targets.js';
 import type { MessageAttribute } from '../../../src/invoke/destinations.js';
 import { SqliteTopicStore, migrateTopics } from '../../../src/store/sqlite/topics.js';
+import * as shared from '../helpers.js';
+import { rejection } from '../helpers.js';
+
+export { rejection };
 
 export const CTX: AccountContext = { region: 'us-east-1', accountId: '123456789012' };
 export const TOPIC_PREFIX = `arn:aws:sns:${CTX.region}:${CTX.accountId}:`;
@@ -97,20 +97,12 @@ export class RecordingQueues implements QueueTarget {
 }
 
 export function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fogbank-sns-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
+  return shared.tempDir(t, 'fogbank-sns-');
 }
 
 /** Opens `<dir>/fogbank.db` the way the store does: WAL, synchronous=FULL, migrated. */
 export function openDatabase(dir: string): Database.Database {
-  const db = new Database(join(dir, 'fogbank.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  migrateTopics(db);
-  return db;
+  return shared.openDatabase(dir, migrateTopics);
 }
 
 export interface TestSns {
@@ -176,46 +168,19 @@ export interface TestServer extends TestSns {
 export async function startSnsServer(t: TestContext): Promise<TestServer> {
   const sns = createTestSns(t);
   const handler = createSnsHttpHandler(sns.service, CTX);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+  const { url, client } = await shared.serveWithClient(
+    t,
+    (req, res, body) => {
       if (!handler.matches(req) && !isSnsQueryBody(body)) {
         res.writeHead(404).end('not an SNS request');
         return;
       }
       void handler.handle(req, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${String(port)}`;
-  const client = new SNSClient({
-    endpoint: url,
-    region: CTX.region,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-  t.after(async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+    },
+    (config) => new SNSClient(config),
+    CTX.region,
+  );
   return { ...sns, url, sns: client };
-}
-
-/** Rejects with the error a promise rejects with, failing if it resolves. */
-export async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Asserts that a promise rejects with this error name and message. */

@@ -1,34 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AccountContext } from '../../../src/core/arn.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { createSqsHttpHandler } from '../../../src/api/sqs/index.js';
 import { createQueueService } from '../../../src/events/sqs/index.js';
 import type { QueueService } from '../../../src/events/sqs/types.js';
 import { migrateQueues, SqliteQueueStore } from '../../../src/store/sqlite/queues.js';
+import * as shared from '../helpers.js';
+
+export { rejection } from '../helpers.js';
 
 export const CTX: AccountContext = { region: 'us-east-1', accountId: '123456789012' };
 
 /** Opens `<dir>/fogbank.db` the way the store does: WAL, synchronous=FULL, migrated. */
 export function openDatabase(dir: string): Database.Database {
-  const db = new Database(join(dir, 'fogbank.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  migrateQueues(db);
-  return db;
+  return shared.openDatabase(dir, migrateQueues);
 }
 
 export function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fogbank-sqs-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
+  return shared.tempDir(t, 'fogbank-sqs-');
 }
 
 export interface TestQueues {
@@ -61,32 +52,18 @@ export interface TestServer extends TestQueues {
 export async function startSqsServer(t: TestContext): Promise<TestServer> {
   const queues = createTestQueues(t);
   const handler = createSqsHttpHandler(queues.service, CTX);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+  const { url, client: sqs } = await shared.serveWithClient(
+    t,
+    (req, res, body) => {
       if (!handler.matches(req)) {
         res.writeHead(404).end('not an SQS request');
         return;
       }
-      void handler.handle(req, res, Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${String(port)}`;
-  const sqs = new SQSClient({
-    endpoint: url,
-    region: CTX.region,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-  t.after(async () => {
-    sqs.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+      void handler.handle(req, res, body);
+    },
+    (config) => new SQSClient(config),
+    CTX.region,
+  );
   return { ...queues, url, sqs };
 }
 
@@ -98,16 +75,4 @@ export async function parked(): Promise<void> {
   for (let turn = 0; turn < 10; turn++) {
     await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-/** Rejects with the error a promise rejects with, failing if it resolves. */
-export async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
