@@ -4,12 +4,23 @@ import tseslint from 'typescript-eslint';
 import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.fogbank/', 'test/fixtures/', 'src/runtimes/', 'eslint.config.js'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.fogbank/',
+      'test/fixtures/',
+      'src/runtimes/',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   comments.recommended,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       curly: ['error', 'all'],
@@ -18,7 +29,11 @@ export default tseslint.config(
       '@eslint-community/eslint-comments/require-description': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment only in src/config/.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment only in src/config/.',
+        },
       ],
     },
   },
@@ -31,7 +46,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../*', '!../core/*'], message: 'core/ imports nothing else from src/.' }] },
+        {
+          patterns: [
+            { group: ['../*', '!../core/*'], message: 'core/ imports nothing else from src/.' },
+          ],
+        },
       ],
     },
   },
@@ -40,7 +59,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../invoke/*', '../api/*', '../control/*'], message: 'sandbox/ depends on core/ only.' }] },
+        {
+          patterns: [
+            {
+              group: ['../invoke/*', '../api/*', '../control/*'],
+              message: 'sandbox/ depends on core/ only.',
+            },
+          ],
+        },
       ],
     },
   },
