@@ -236,7 +236,7 @@ export async function startPlatform(
     retry: new RetryPolicy(config.asyncTimeScale),
     clock,
     ctx,
-    maxInFlight: config.accountConcurrency,
+    maxInFlight: config.asyncWorkers,
     onWarning,
   });
 

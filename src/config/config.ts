@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** How environments are isolated: `auto` picks `namespace` when bubblewrap works, else `process`. */
@@ -28,6 +29,11 @@ export interface Config {
    * 1 is AWS's timing; 0.01 runs a one-minute retry delay in 600 ms, for development and tests.
    */
   readonly asyncTimeScale: number;
+  /**
+   * Asynchronous events run at most this many at a time on this node (default 4 per core), so a
+   * flood of events waits in the durable queue instead of starting an environment per event.
+   */
+  readonly asyncWorkers: number;
 }
 
 const schema = z.object({
@@ -47,6 +53,11 @@ const schema = z.object({
   FOGBANK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   FOGBANK_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   FOGBANK_ASYNC_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  FOGBANK_ASYNC_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(4 * availableParallelism()),
 });
 
 /** Settings given on the command line win over the environment. */
@@ -81,5 +92,6 @@ export function loadConfig(
     shutdownGraceMs: c.FOGBANK_SHUTDOWN_GRACE_MS,
     accountConcurrency: c.FOGBANK_ACCOUNT_CONCURRENCY,
     asyncTimeScale: c.FOGBANK_ASYNC_TIME_SCALE,
+    asyncWorkers: c.FOGBANK_ASYNC_WORKERS,
   });
 }
