@@ -90,19 +90,21 @@ export class AsyncDispatcher {
       do {
         this.#again = false;
         const room = this.#o.maxInFlight - this.#inFlight;
-        if (room <= 0) {
-          return;
+        if (room > 0) {
+          const now = this.#o.clock.now();
+          const events = await this.#o.store.leaseAsyncEvents(now, now + LEASE_MS, room);
+          for (const event of events) {
+            this.#track(event);
+          }
+          if (events.length === room) {
+            this.#again = true;
+          }
         }
-        const now = this.#o.clock.now();
-        const events = await this.#o.store.leaseAsyncEvents(now, now + LEASE_MS, room);
-        for (const event of events) {
-          this.#track(event);
+        if (!this.#again) {
+          await this.#armTimer();
         }
-        if (events.length === room) {
-          this.#again = true;
-        }
+        // A wake() during any await above set #again: look again rather than lose it.
       } while (this.#again && this.#running);
-      await this.#armTimer();
     } catch (err) {
       this.#o.onWarning(`async queue: ${String(err)}`);
     } finally {

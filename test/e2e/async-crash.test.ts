@@ -56,7 +56,7 @@ async function drain(server: RunningServer, expected: number): Promise<string[]>
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'delivered' }));
   const ids: string[] = [];
   let idle = 0;
-  while (idle < 5 && ids.length < expected * 2) {
+  while (idle < 15 && ids.length < expected * 2) {
     const r = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
     );
