@@ -1,10 +1,9 @@
-import { once } from 'node:events';
-import { createServer as createHttp1Server, type IncomingMessage } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest } from 'node:http2';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createKinesisHttpHandler } from '../../../src/api/kinesis/index.js';
+import { listenApi } from '../../../src/api/listener.js';
 import type { ResponseSink } from '../../../src/api/protocol/aws-json.js';
 import { openStreams, type StreamFixture } from './fixtures.js';
 
@@ -39,27 +38,9 @@ export async function startKinesisServer(
       void handler.handle(req, res, Buffer.concat(chunks));
     });
   };
-  const http1 = createHttp1Server(serve);
-  const http2 = createHttp2Server(serve);
-  const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    const decide = (): void => {
-      const first = (socket.read(3) ?? socket.read()) as Buffer | null;
-      if (first === null) {
-        return;
-      }
-      socket.off('readable', decide);
-      socket.unshift(first);
-      const h2 = 'PRI'.startsWith(first.toString('latin1'));
-      (h2 ? http2 : http1).emit('connection', socket);
-    };
-    socket.on('readable', decide);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  // The same HTTP/1.1 + HTTP/2 listener the server uses.
+  const listener = await listenApi(serve, { port: 0, host: '127.0.0.1' });
+  const port = listener.port;
   const url = `http://127.0.0.1:${port}`;
   const config = {
     endpoint: url,
@@ -77,11 +58,7 @@ export async function startKinesisServer(
     stop: async () => {
       client.destroy();
       http1Client.destroy();
-      for (const socket of sockets) {
-        socket.destroy();
-      }
-      server.close();
-      await once(server, 'close');
+      await listener.closeAll();
       fixture.close();
     },
   };
