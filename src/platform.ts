@@ -245,6 +245,7 @@ export async function startPlatform(
     lambda: createApiHandler({
       control,
       invoker,
+      streamingInvoker: invoker,
       ctx,
       functionConfig,
       eventSourceMappings,

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import {
+  DeleteFunctionConcurrencyCommand,
+  InvokeCommand,
+  InvokeWithResponseStreamCommand,
+  PutFunctionConcurrencyCommand,
+  type InvokeWithResponseStreamCommandInput,
+  type InvokeWithResponseStreamCompleteEvent,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { createFunction, json } from '../helpers/functions.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+
+/** One streamed invocation as the SDK delivers it, with when each event arrived. */
+interface Streamed {
+  readonly executedVersion: string | undefined;
+  readonly contentType: string | undefined;
+  readonly chunks: { readonly text: string; readonly at: number }[];
+  readonly complete: InvokeWithResponseStreamCompleteEvent | undefined;
+  readonly completeAt: number;
+  readonly sentAt: number;
+}
+
+/** InvokeWithResponseStream against a real server with the real SDK (spec §1.5, §2.4). */
+describe('InvokeWithResponseStream', () => {
+  let server: RunningServer;
+  let lambda: LambdaClient;
+  before(async () => {
+    server = await startServer();
+    lambda = server.lambda();
+    for (const [name, handler, timeout] of [
+      ['stream-slow', 'index.slow', 3],
+      ['stream-fails', 'index.fails', 3],
+      ['stream-big', 'index.big', 30],
+      ['stream-stalls', 'index.stalls', 1],
+      ['stream-buffered', 'index.buffered', 3],
+    ] as const) {
+      await createFunction(lambda, {
+        FunctionName: name,
+        Runtime: 'nodejs20.x',
+        Handler: handler,
+        Timeout: timeout,
+        MemorySize: 256,
+        fixture: 'e2e/streaming',
+      });
+    }
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0);
+  });
+
+  const stream = async (
+    input: Omit<InvokeWithResponseStreamCommandInput, 'Payload'> & { event?: unknown },
+  ): Promise<Streamed> => {
+    const { event = {}, ...rest } = input;
+    const sentAt = performance.now();
+    const res = await lambda.send(
+      new InvokeWithResponseStreamCommand({ ...rest, Payload: Buffer.from(JSON.stringify(event)) }),
+    );
+    const chunks: Streamed['chunks'] = [];
+    let complete: InvokeWithResponseStreamCompleteEvent | undefined;
+    let completeAt = 0;
+    for await (const message of res.EventStream ?? []) {
+      if (message.PayloadChunk !== undefined) {
+        chunks.push({
+          text: Buffer.from(message.PayloadChunk.Payload ?? []).toString('utf8'),
+          at: performance.now(),
+        });
+      } else if (message.InvokeComplete !== undefined) {
+        complete = message.InvokeComplete;
+        completeAt = performance.now();
+      }
+    }
+    return {
+      executedVersion: res.ExecutedVersion,
+      contentType: res.ResponseStreamContentType,
+      chunks,
+      complete,
+      completeAt,
+      sentAt,
+    };
+  };
+  const text = (s: Streamed): string => s.chunks.map((c) => c.text).join('');
+
+  it('delivers the first chunk long before the function finishes, then InvokeComplete', async () => {
+    await stream({ FunctionName: 'stream-slow' }); // cold start out of the way
+    const s = await stream({ FunctionName: 'stream-slow' });
+    assert.equal(s.executedVersion, '$LATEST');
+    assert.equal(s.contentType, 'application/vnd.amazon.eventstream');
+    assert.equal(text(s), 'ab');
+    assert.deepEqual(s.complete, {});
+    const first = s.chunks[0];
+    const last = s.chunks.at(-1);
+    assert.ok(first !== undefined && last !== undefined);
+    assert.ok(
+      s.completeAt - first.at >= 300,
+      `first chunk ${(s.completeAt - first.at).toFixed(0)} ms before the end`,
+    );
+    assert.ok(last.at - first.at >= 300, '"b" came 400 ms after "a"');
+    assert.ok(
+      first.at - s.sentAt < 300,
+      `first chunk after ${(first.at - s.sentAt).toFixed(0)} ms`,
+    );
+  });
+
+  it('reports a mid-stream failure in InvokeComplete, after the bytes written before it', async () => {
+    const s = await stream({ FunctionName: 'stream-fails' });
+    assert.equal(text(s), 'partial');
+    assert.equal(s.complete?.ErrorCode, 'TypeError');
+    const details = JSON.parse(s.complete.ErrorDetails ?? '') as Record<string, unknown>;
+    assert.equal(details.errorType, 'TypeError');
+    assert.equal(details.errorMessage, 'stream broke');
+    assert.equal(s.complete.LogResult, undefined);
+  });
+
+  it('delivers a function that does not stream as one chunk', async () => {
+    const s = await stream({ FunctionName: 'stream-buffered', event: { n: 7 } });
+    assert.equal(s.chunks.length, 1);
+    assert.deepEqual(JSON.parse(text(s)), { echo: { n: 7 } });
+    assert.deepEqual(s.complete, {});
+  });
+
+  it('returns the log tail in InvokeComplete with LogType Tail', async () => {
+    const s = await stream({ FunctionName: 'stream-slow', LogType: 'Tail' });
+    const tail = Buffer.from(s.complete?.LogResult ?? '', 'base64').toString('utf8');
+    const requestId = /^START RequestId: (\S+) Version: \$LATEST$/m.exec(tail)?.[1];
+    assert.ok(requestId !== undefined, tail);
+    assert.match(tail, new RegExp(`\\t${requestId}\\tINFO\\tstreaming for ${requestId}$`, 'm'));
+    assert.match(tail, new RegExp(`^END RequestId: ${requestId}$`, 'm'));
+    assert.match(tail, new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: `, 'm'));
+  });
+
+  it('stops at 20 MiB and ends with Function.ResponseSizeTooLarge', async () => {
+    const within = await stream({ FunctionName: 'stream-big', event: { megabytes: 2 } });
+    assert.equal(text(within).length, 2 * 1024 * 1024);
+    assert.deepEqual(within.complete, {});
+    const over = await stream({ FunctionName: 'stream-big', event: { megabytes: 21 } });
+    assert.equal(text(over).length, 20 * 1024 * 1024);
+    assert.equal(over.complete?.ErrorCode, 'Function.ResponseSizeTooLarge');
+    assert.match(over.complete.ErrorDetails ?? '', /\(20971520 bytes\)/);
+  });
+
+  it('times out mid-stream with Sandbox.Timedout', async () => {
+    const s = await stream({ FunctionName: 'stream-stalls' });
+    assert.equal(text(s), 'started');
+    assert.equal(s.complete?.ErrorCode, 'Sandbox.Timedout');
+    assert.match(s.complete.ErrorDetails ?? '', /Task timed out after 1\.00 seconds/);
+  });
+
+  it('answers errors before the stream in JSON: unknown function, throttle, bad payload', async () => {
+    await assert.rejects(stream({ FunctionName: 'no-such-function' }), (err: unknown) => {
+      const e = err as { name: string; $metadata: { httpStatusCode: number } };
+      assert.equal(e.name, 'ResourceNotFoundException');
+      assert.equal(e.$metadata.httpStatusCode, 404);
+      return true;
+    });
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({
+        FunctionName: 'stream-slow',
+        ReservedConcurrentExecutions: 0,
+      }),
+    );
+    await assert.rejects(stream({ FunctionName: 'stream-slow' }), (err: unknown) => {
+      const e = err as { name: string; $metadata: { httpStatusCode: number } };
+      assert.equal(e.name, 'TooManyRequestsException');
+      assert.equal(e.$metadata.httpStatusCode, 429);
+      return true;
+    });
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'stream-slow' }));
+    await assert.rejects(
+      lambda.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: 'stream-slow',
+          Payload: Buffer.from('{not json'),
+        }),
+      ),
+      { name: 'InvalidRequestContentException' },
+    );
+  });
+
+  it('answers DryRun with 204 and runs nothing', async () => {
+    const res = await lambda.send(
+      new InvokeWithResponseStreamCommand({
+        FunctionName: 'stream-buffered',
+        InvocationType: 'DryRun',
+      }),
+    );
+    assert.equal(res.StatusCode, 204);
+    // The function still answers a plain Invoke: DryRun left nothing behind.
+    const plain = await lambda.send(new InvokeCommand({ FunctionName: 'stream-buffered' }));
+    assert.deepEqual(json(plain.Payload), { echo: {} });
+  });
+});
