@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   DeleteFunctionConcurrencyCommand,
@@ -12,6 +14,33 @@ import {
 } from '@aws-sdk/client-lambda';
 import { createFunction, json } from '../helpers/functions.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+
+/** Why botocore (a second, independent event-stream reader) cannot run here, if it cannot. */
+const botocoreMissing = ((): string | undefined => {
+  try {
+    execFileSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'python3 with boto3 is not installed';
+  }
+})();
+
+/** Streams one invocation with boto3; prints the events with milliseconds since the call. */
+const BOTO3_SCRIPT = `
+import boto3, json, sys, time
+c = boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1',
+                 aws_access_key_id='test', aws_secret_access_key='test')
+t0 = time.monotonic()
+r = c.invoke_with_response_stream(FunctionName=sys.argv[2])
+events = []
+for e in r['EventStream']:
+    ms = (time.monotonic() - t0) * 1000
+    if 'PayloadChunk' in e:
+        events.append(['chunk', e['PayloadChunk']['Payload'].decode(), ms])
+    elif 'InvokeComplete' in e:
+        events.append(['complete', e['InvokeComplete'], ms])
+print(json.dumps({'status': r['StatusCode'], 'version': r['ExecutedVersion'], 'events': events}))
+`;
 
 /** One streamed invocation as the SDK delivers it, with when each event arrived. */
 interface Streamed {
@@ -179,6 +208,36 @@ describe('InvokeWithResponseStream', () => {
       { name: 'InvalidRequestContentException' },
     );
   });
+
+  it(
+    'is read the same by botocore (boto3), chunk by chunk',
+    { skip: botocoreMissing },
+    async () => {
+      const stdout = await promisify(execFile)('python3', [
+        '-c',
+        BOTO3_SCRIPT,
+        server.url,
+        'stream-slow',
+      ]).then((r) => r.stdout);
+      const result = JSON.parse(stdout) as {
+        status: number;
+        version: string;
+        events: [string, unknown, number][];
+      };
+      assert.equal(result.status, 200);
+      assert.equal(result.version, '$LATEST');
+      assert.deepEqual(
+        result.events.map(([kind, value]) => [kind, value]),
+        [
+          ['chunk', 'a'],
+          ['chunk', 'b'],
+          ['complete', {}],
+        ],
+      );
+      const [a, b] = result.events.map(([, , ms]) => ms);
+      assert.ok(a !== undefined && b !== undefined && b - a >= 300, `a at ${a} ms, b at ${b} ms`);
+    },
+  );
 
   it('answers DryRun with 204 and runs nothing', async () => {
     const res = await lambda.send(
