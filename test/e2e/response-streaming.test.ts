@@ -4,9 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
+  CreateAliasCommand,
   DeleteFunctionConcurrencyCommand,
   InvokeCommand,
   InvokeWithResponseStreamCommand,
+  PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   type InvokeWithResponseStreamCommandInput,
   type InvokeWithResponseStreamCompleteEvent,
@@ -159,6 +161,23 @@ describe('InvokeWithResponseStream', () => {
     assert.match(tail, new RegExp(`\\t${requestId}\\tINFO\\tstreaming for ${requestId}$`, 'm'));
     assert.match(tail, new RegExp(`^END RequestId: ${requestId}$`, 'm'));
     assert.match(tail, new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: `, 'm'));
+    assert.doesNotMatch(tail, /Init Duration/, 'a warm environment was reused');
+  });
+
+  it('resolves an alias to its version, reported as the executed version', async () => {
+    const published = await lambda.send(new PublishVersionCommand({ FunctionName: 'stream-slow' }));
+    await lambda.send(
+      new CreateAliasCommand({
+        FunctionName: 'stream-slow',
+        Name: 'live',
+        FunctionVersion: published.Version,
+      }),
+    );
+    const s = await stream({ FunctionName: 'stream-slow', Qualifier: 'live' });
+    assert.equal(s.executedVersion, published.Version);
+    assert.equal(text(s), 'ab');
+    const byArn = await stream({ FunctionName: published.FunctionArn ?? '' });
+    assert.equal(byArn.executedVersion, published.Version);
   });
 
   it('stops at 20 MiB and ends with Function.ResponseSizeTooLarge', async () => {
