@@ -7,6 +7,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { serviceException } from '../core/errors.js';
+import { forwardChunk } from '../invoke/invocation-stream.js';
 import type {
   InvocationStreamCompletion,
   StreamingInvoker,
@@ -46,16 +47,7 @@ export const invokeStreamRoutes: readonly Route[] = [
             });
           },
           chunk: (bytes, next) => {
-            // A client that left gets nothing more; the function still runs to its end.
-            if (body.destroyed || body.write(payloadChunk(bytes))) {
-              next();
-              return;
-            }
-            const resume = (): void => {
-              body.off('drain', resume).off('close', resume);
-              next();
-            };
-            body.on('drain', resume).on('close', resume);
+            forwardChunk(body, payloadChunk(bytes), next);
           },
           complete: (completion) => {
             if (!body.destroyed) {
