@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -137,4 +138,58 @@ test('SQLite: a second connection sees committed writes (WAL readers)', async (t
     tags: {},
   });
   assert.equal((await reader.getFunctionVersion('shared', LATEST))?.revisionId, 'r');
+});
+
+test("SQLite: a configuration's secrets are sealed at rest and read back in the clear", async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  await store.createFunction({
+    latest: {
+      functionName: 'secretive',
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: 1,
+      config: { handler: 'index.handler', secrets: { DB_PASSWORD: 'hunter2' } },
+    },
+    createdAt: 1,
+    tags: {},
+  });
+  assert.deepEqual((await store.getFunctionVersion('secretive', LATEST))?.config.secrets, {
+    DB_PASSWORD: 'hunter2',
+  });
+  await store.close();
+  const bytes = await readFile(join(dir, 'fogbank.db'));
+  const wal = await readFile(join(dir, 'fogbank.db-wal')).catch(() => Buffer.alloc(0));
+  assert.equal(Buffer.concat([bytes, wal]).includes('hunter2'), false);
+  assert.equal(((await stat(join(dir, 'secret.key'))).mode & 0o777).toString(8), '600');
+
+  const reopened = await openSqliteStore(dir);
+  t.after(() => reopened.close());
+  assert.deepEqual((await reopened.getFunctionVersion('secretive', LATEST))?.config.secrets, {
+    DB_PASSWORD: 'hunter2',
+  });
+});
+
+test('SQLite: a database opened with another key refuses to reveal its secrets', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  await store.createFunction({
+    latest: {
+      functionName: 'f',
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: 1,
+      config: { secrets: { K: 'v' } },
+    },
+    createdAt: 1,
+    tags: {},
+  });
+  await store.close();
+  const other = await openSqliteStore(dir, { secretKey: randomBytes(32).toString('base64') });
+  t.after(() => other.close());
+  await assert.rejects(other.getFunctionVersion('f', LATEST), /secret key differs/);
 });
