@@ -6,13 +6,33 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../../src/core/clock.js';
-import { LATEST, openSqliteStore } from '../../src/store/index.js';
+import { LATEST, openSqliteStore, type JsonObject, type Store } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { runRegistryStoreContract } from './registry.contract.js';
 import { runStoreContract, type StoreContractOptions } from './store.contract.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'fogbank-store-'));
+}
+
+/** Creates a function with a `$LATEST` version (revision `r`, code `a`) in the store. */
+async function createLatest(
+  store: Store,
+  functionName: string,
+  options: { codeSize?: number; config?: JsonObject; tags?: Record<string, string> } = {},
+): Promise<void> {
+  await store.createFunction({
+    latest: {
+      functionName,
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: options.codeSize ?? 1,
+      config: options.config ?? {},
+    },
+    createdAt: 1,
+    tags: options.tags ?? {},
+  });
 }
 
 const SQLITE: StoreContractOptions = {
@@ -56,18 +76,7 @@ test('SQLite: deleting a function cascades to its versions (foreign keys are on)
   t.after(() => rm(dir, { recursive: true, force: true }));
   const store = await openSqliteStore(dir);
   t.after(() => store.close());
-  await store.createFunction({
-    latest: {
-      functionName: 'f',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 1,
-      config: {},
-    },
-    createdAt: 1,
-    tags: {},
-  });
+  await createLatest(store, 'f');
   await store.deleteFunction('f');
   const db = new Database(join(dir, 'fogbank.db'), { readonly: true });
   t.after(() => db.close());
@@ -81,18 +90,7 @@ test('SQLite: data survives a reopen and migrations are not applied twice', asyn
   const dir = await tempDir();
   t.after(() => rm(dir, { recursive: true, force: true }));
   const first = await openSqliteStore(dir);
-  await first.createFunction({
-    latest: {
-      functionName: 'keep',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 3,
-      config: { x: 1 },
-    },
-    createdAt: 1,
-    tags: { t: 'v' },
-  });
+  await createLatest(first, 'keep', { codeSize: 3, config: { x: 1 }, tags: { t: 'v' } });
   await first.appendLogEvents([
     { logGroupName: 'g', logStreamName: 's', timestamp: 1, message: 'm' },
   ]);
@@ -125,18 +123,7 @@ test('SQLite: a second connection sees committed writes (WAL readers)', async (t
     await writer.close();
     await reader.close();
   });
-  await writer.createFunction({
-    latest: {
-      functionName: 'shared',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 1,
-      config: {},
-    },
-    createdAt: 1,
-    tags: {},
-  });
+  await createLatest(writer, 'shared');
   assert.equal((await reader.getFunctionVersion('shared', LATEST))?.revisionId, 'r');
 });
 
@@ -144,17 +131,8 @@ test("SQLite: a configuration's secrets are sealed at rest and read back in the 
   const dir = await tempDir();
   t.after(() => rm(dir, { recursive: true, force: true }));
   const store = await openSqliteStore(dir);
-  await store.createFunction({
-    latest: {
-      functionName: 'secretive',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 1,
-      config: { handler: 'index.handler', secrets: { DB_PASSWORD: 'hunter2' } },
-    },
-    createdAt: 1,
-    tags: {},
+  await createLatest(store, 'secretive', {
+    config: { handler: 'index.handler', secrets: { DB_PASSWORD: 'hunter2' } },
   });
   assert.deepEqual((await store.getFunctionVersion('secretive', LATEST))?.config.secrets, {
     DB_PASSWORD: 'hunter2',
@@ -176,18 +154,7 @@ test('SQLite: a database opened with another key refuses to reveal its secrets',
   const dir = await tempDir();
   t.after(() => rm(dir, { recursive: true, force: true }));
   const store = await openSqliteStore(dir);
-  await store.createFunction({
-    latest: {
-      functionName: 'f',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 1,
-      config: { secrets: { K: 'v' } },
-    },
-    createdAt: 1,
-    tags: {},
-  });
+  await createLatest(store, 'f', { config: { secrets: { K: 'v' } } });
   await store.close();
   const other = await openSqliteStore(dir, { secretKey: randomBytes(32).toString('base64') });
   t.after(() => other.close());
