@@ -80,7 +80,10 @@ export async function startPlatform(
   await mkdir(runDir, { recursive: true });
 
   const ctx: AccountContext = { region: config.region, accountId: config.accountId };
-  const store = await openSqliteStore(dataDir, { clock });
+  const store = await openSqliteStore(dataDir, {
+    clock,
+    ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
+  });
   const db = store.database;
   migrateQueues(db);
   migrateStreams(db);
