@@ -82,17 +82,24 @@ function forwardStream(
 ): void {
   sink.start(req.headers['content-type'] ?? 'application/octet-stream');
   let length = 0;
-  const resume = (): void => {
-    req.resume();
-  };
   req.on('data', (chunk: Buffer) => {
     const room = MAX_STREAMED_RESPONSE_BYTES - length;
     length += chunk.length;
     if (room <= 0 || !isCurrent(session, requestId)) {
       return;
     }
-    req.pause();
-    sink.write(chunk.length > room ? chunk.subarray(0, room) : chunk, resume);
+    // Paused only while the sink is full: a sink with room calls `next` at once.
+    const flow = { taken: false, paused: false };
+    sink.write(chunk.length > room ? chunk.subarray(0, room) : chunk, () => {
+      flow.taken = true;
+      if (flow.paused) {
+        req.resume();
+      }
+    });
+    if (!flow.taken) {
+      flow.paused = true;
+      req.pause();
+    }
   });
   req.on('end', () => {
     if (!isCurrent(session, requestId)) {
