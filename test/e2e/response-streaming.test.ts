@@ -66,6 +66,7 @@ describe('InvokeWithResponseStream', () => {
       ['stream-big', 'index.big', 30],
       ['stream-stalls', 'index.stalls', 1],
       ['stream-buffered', 'index.buffered', 3],
+      ['stream-flood', 'index.flood', 30],
     ] as const) {
       await createFunction(lambda, {
         FunctionName: name,
@@ -181,6 +182,29 @@ describe('InvokeWithResponseStream', () => {
     assert.equal(text(over).length, 20 * 1024 * 1024);
     assert.equal(over.complete?.ErrorCode, 'Function.ResponseSizeTooLarge');
     assert.match(over.complete.ErrorDetails ?? '', /\(20971520 bytes\)/);
+  });
+
+  it('makes a function that writes faster than its caller reads wait for it', async () => {
+    const pieces = 76; // 19 MiB: more than every buffer between the function and the caller
+    const res = await lambda.send(
+      new InvokeWithResponseStreamCommand({
+        FunctionName: 'stream-flood',
+        Payload: Buffer.from(JSON.stringify({ pieces })),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const readingFrom = Date.now();
+    let received = '';
+    for await (const message of res.EventStream ?? []) {
+      received += Buffer.from(message.PayloadChunk?.Payload ?? []).toString('latin1');
+    }
+    const data = pieces * 256 * 1024;
+    assert.equal(received.length > data, true);
+    const { wroteAllAt } = JSON.parse(received.slice(data)) as { wroteAllAt: number };
+    assert.ok(
+      wroteAllAt >= readingFrom,
+      `the function finished writing ${String(readingFrom - wroteAllAt)} ms before the caller read`,
+    );
   });
 
   it('times out mid-stream with Sandbox.Timedout', async () => {
