@@ -8,20 +8,19 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpTrigger } from '../api/front-door.js';
 import type { AccountContext } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
-import { ServiceError } from '../core/errors.js';
+import type { ServiceError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { FunctionUrlTarget } from '../control/function-config/types.js';
 import type { Invoker } from '../invoke/types.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import { captureRequest, headerValue, readBody, type HttpRequest } from './http-request.js';
-import { frontEndResponse, writeResponse, type HttpResponse } from './http-response.js';
+import { frontEndResponse, type HttpResponse } from './http-response.js';
 import { authorizeIam } from './iam-auth.js';
 import { payloadV2Event } from './payload-v2.js';
 import { responseFromV2 } from './response-v2.js';
-import { triggerAddress, type TriggerAddress } from './trigger-address.js';
-
-/** Lambda's synchronous payload limit, for the request body and for the event built from it. */
-export const MAX_SYNC_PAYLOAD = 6_291_456;
+import { invokeFunction, MAX_SYNC_PAYLOAD } from './invoke-function.js';
+import type { TriggerAddress } from './trigger-address.js';
+import { createTrigger } from './trigger.js';
 
 /** Where the front finds a URL's config (FunctionUrls.lookupUrl in src/control). */
 export interface FunctionUrlDirectory {
@@ -33,7 +32,7 @@ export interface FunctionUrlFrontOptions {
   readonly urls: FunctionUrlDirectory;
   readonly ctx: AccountContext;
   readonly clock: Clock;
-  /** Called with anything unexpected that turned into a 500 (for the operator's log). */
+  /** Hears of anything unexpected that a client saw as a 500 (for the operator's log). */
   readonly onError?: (err: unknown) => void;
 }
 
@@ -41,28 +40,16 @@ const INTERNAL_ERROR = 'Internal Server Error';
 
 /** The HTTP trigger for function URLs. */
 export function functionUrlTrigger(options: FunctionUrlFrontOptions): HttpTrigger {
-  return {
-    accept(req) {
-      const address = triggerAddress(req, 'lambda-url');
-      if (address === undefined) {
-        return undefined;
-      }
-      return (res) => {
-        const requestId = newRequestId();
-        serveUrl(options, req, address, requestId).then(
-          (response) => {
-            if (!writeResponse(res, response, requestId)) {
-              writeResponse(res, frontEndResponse(502, INTERNAL_ERROR), requestId);
-            }
-          },
-          (err: unknown) => {
-            options.onError?.(err);
-            writeResponse(res, frontEndResponse(500, INTERNAL_ERROR), requestId);
-          },
-        );
-      };
+  return createTrigger(
+    {
+      kind: 'lambda-url',
+      newRequestId,
+      requestIdHeader: 'x-amzn-requestid',
+      failure: frontEndResponse(500, INTERNAL_ERROR),
+      serve: (req, address, requestId) => serveUrl(options, req, address, requestId),
     },
-  };
+    options.onError,
+  );
 }
 
 async function serveUrl(
@@ -150,32 +137,23 @@ async function invokeBuffered(
   payload: Buffer,
   requestId: string,
 ): Promise<HttpResponse> {
-  let output;
-  try {
-    output = await invoker.invoke({
-      functionName: url.functionName,
-      ...(url.qualifier !== undefined && { qualifier: url.qualifier }),
-      invocationType: 'RequestResponse',
-      logType: 'None',
-      payload,
-      requestId,
-    });
-  } catch (err) {
-    return invokeErrorResponse(err);
+  const outcome = await invokeFunction(invoker, url, payload, requestId);
+  switch (outcome.kind) {
+    case 'result':
+      return responseFromV2(outcome.payload) ?? frontEndResponse(502, INTERNAL_ERROR);
+    case 'function-error':
+      return frontEndResponse(502, INTERNAL_ERROR);
+    case 'refused':
+      return refusedResponse(outcome.error);
   }
-  const mapped = output.functionError === undefined ? responseFromV2(output.payload) : undefined;
-  return mapped ?? frontEndResponse(502, INTERNAL_ERROR);
 }
 
 /** What the caller sees when Lambda refuses the invocation. */
-function invokeErrorResponse(err: unknown): HttpResponse {
-  if (!(err instanceof ServiceError)) {
-    throw err;
-  }
-  if (err.statusCode === 429) {
+function refusedResponse(error: ServiceError): HttpResponse {
+  if (error.statusCode === 429) {
     return frontEndResponse(429, '{"Message":"Rate Exceeded."}', 'TooManyRequestsException');
   }
-  if (err.statusCode === 413) {
+  if (error.statusCode === 413) {
     return payloadTooLarge();
   }
   return frontEndResponse(502, INTERNAL_ERROR);

@@ -8,6 +8,8 @@ export interface HttpResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;
+  /** The reason phrase, when not the standard one (an ALB target's statusDescription). */
+  readonly statusMessage?: string;
 }
 
 /** A response made by the front end, not the function: JSON, as AWS's own answers are. */
@@ -30,16 +32,14 @@ export function frontEndResponse(
  * Writes a response with an exact Content-Length. A header the function set that Node refuses
  * (an invalid name or value) is reported as false, so the caller can answer its error instead.
  */
-export function writeResponse(
-  res: ServerResponse,
-  response: HttpResponse,
-  requestId: string,
-): boolean {
-  const headers: Record<string, string | string[]> = { ...response.headers };
-  headers['x-amzn-requestid'] = requestId;
-  headers['content-length'] = String(response.body.length);
+export function writeResponse(res: ServerResponse, response: HttpResponse): boolean {
+  const headers = { ...response.headers, 'content-length': String(response.body.length) };
   try {
-    res.writeHead(response.statusCode, headers);
+    if (response.statusMessage === undefined) {
+      res.writeHead(response.statusCode, headers);
+    } else {
+      res.writeHead(response.statusCode, response.statusMessage, headers);
+    }
   } catch {
     return false;
   }

@@ -4,6 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface HttpReply {
   readonly status: number;
+  readonly statusMessage: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
   readonly text: string;
@@ -40,6 +41,7 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
           const text = body.toString('utf8');
           resolve({
             status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
             headers: res.headers,
             body,
             text,
