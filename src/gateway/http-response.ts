@@ -28,21 +28,41 @@ export function frontEndResponse(
   };
 }
 
+/** Headers that describe the connection or the framing, which this server decides, not the function. */
+const FRAMING = new Set([
+  'connection',
+  'content-length',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+]);
+
 /**
- * Writes a response with an exact Content-Length. A header the function set that Node refuses
- * (an invalid name or value) is reported as false, so the caller can answer its error instead.
+ * Writes a response with an exact Content-Length (none for the statuses that carry no body). A
+ * header the function set that Node refuses (an invalid name or value) is reported as false, so
+ * the caller can answer its error instead.
  */
 export function writeResponse(res: ServerResponse, response: HttpResponse): boolean {
-  const headers = { ...response.headers, 'content-length': String(response.body.length) };
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (!FRAMING.has(name)) {
+      headers[name] = value;
+    }
+  }
+  const { statusCode } = response;
+  const bodiless = statusCode === 204 || statusCode === 304 || statusCode < 200;
+  if (!bodiless) {
+    headers['content-length'] = String(response.body.length);
+  }
   try {
     if (response.statusMessage === undefined) {
-      res.writeHead(response.statusCode, headers);
+      res.writeHead(statusCode, headers);
     } else {
-      res.writeHead(response.statusCode, response.statusMessage, headers);
+      res.writeHead(statusCode, response.statusMessage, headers);
     }
   } catch {
     return false;
   }
-  res.end(response.body);
+  res.end(bodiless ? undefined : response.body);
   return true;
 }

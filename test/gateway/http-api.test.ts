@@ -35,6 +35,7 @@ const STAGES: HttpApiStage[] = [
       route('GET /slow', 'slow', '2.0', 50),
       route('GET /busy', 'busy'),
       route('GET /v1/result', 'v1result', '1.0'),
+      route('GET /framing', 'framing'),
     ],
   },
   {
@@ -59,6 +60,11 @@ const FUNCTIONS = {
   busy: () => {
     throw tooManyRequests('ReservedFunctionConcurrentInvocationLimitExceeded', 1);
   },
+  framing: () => ({
+    statusCode: 200,
+    headers: { 'Transfer-Encoding': 'chunked', 'Content-Length': '999', Connection: 'close' },
+    body: 'short',
+  }),
   v1result: () => ({
     statusCode: 201,
     headers: { 'x-single': 'a' },
@@ -199,4 +205,16 @@ test('function errors, malformed results, timeouts and throttles', async (t) => 
   const busy = await httpRequest(`${base}/execute-api/abc123/busy`);
   assert.equal(busy.status, 429);
   assert.equal(busy.text, '{"message":"Too Many Requests"}');
+});
+
+test('the server frames the response itself, whatever framing headers the function set', async (t) => {
+  const invoker = new ScriptedInvoker(FUNCTIONS);
+  const base = await startGateway(t, { invoker, httpApis: httpApis({ abc123: STAGES }) });
+  const reply = await httpRequest(`${base}/execute-api/abc123/framing`);
+  assert.equal(reply.status, 200);
+  assert.equal(reply.text, 'short');
+  assert.equal(reply.headers['content-length'], '5');
+  assert.equal(reply.headers['transfer-encoding'], undefined);
+  // The connection stays usable: a second request on the keep-alive agent gets its own answer.
+  assert.equal((await httpRequest(`${base}/execute-api/abc123/framing`)).text, 'short');
 });
