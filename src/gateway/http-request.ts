@@ -43,6 +43,10 @@ export function captureRequest(
       headers.push([name, raw[i + 1] ?? '']);
     }
   }
+  if (req.headers.host === undefined && hostOf(req) !== '') {
+    // Over HTTP/2 the host travels as `:authority`; the function sees it as Host.
+    headers.unshift(['host', hostOf(req)]);
+  }
   return {
     method: req.method ?? 'GET',
     rawPath: address.rawPath,

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:http2';
 import {
+  CreateAliasCommand,
   CreateFunctionUrlConfigCommand,
+  PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -103,6 +106,12 @@ describe('function URLs', () => {
     assert.equal(reply.headers['content-type'], 'application/json');
     const requestId = reply.headers['x-amzn-requestid'];
     assert.match(String(requestId), /^[0-9a-f-]{36}$/);
+    // The request id is the invocation's too (context.awsRequestId, START/END/REPORT).
+    assert.equal(reply.headers['x-aws-request-id'], requestId);
+    assert.equal(
+      reply.headers['x-invoked-arn'],
+      'arn:aws:lambda:us-east-1:000000000000:function:web',
+    );
     const event = reply.json() as EchoedEvent;
     const id = urlId('web');
     const port = new URL(server.url).port;
@@ -256,6 +265,69 @@ describe('function URLs', () => {
       const reply = await returning('web', malformed);
       assert.equal(reply.status, 502, JSON.stringify(malformed));
       assert.equal(reply.text, 'Internal Server Error');
+    }
+  });
+
+  it('serves an alias URL with the alias as qualifier', async () => {
+    const version = await lambda.send(new PublishVersionCommand({ FunctionName: 'web' }));
+    await lambda.send(
+      new CreateAliasCommand({
+        FunctionName: 'web',
+        Name: 'live',
+        FunctionVersion: version.Version!,
+      }),
+    );
+    const created = await lambda.send(
+      new CreateFunctionUrlConfigCommand({
+        FunctionName: 'web',
+        Qualifier: 'live',
+        AuthType: 'NONE',
+      }),
+    );
+    assert.notEqual(created.FunctionUrl, urls.web);
+    const reply = await httpRequest(new URL('/echo', created.FunctionUrl).toString());
+    assert.equal(reply.status, 200);
+    assert.equal(
+      reply.headers['x-invoked-arn'],
+      'arn:aws:lambda:us-east-1:000000000000:function:web:live',
+    );
+  });
+
+  it('serves HTTP/2 (cleartext, prior knowledge) like HTTP/1.1', async () => {
+    const session = connect(server.url);
+    try {
+      const { status, body } = await new Promise<{ status: number; body: string }>(
+        (resolve, reject) => {
+          const stream = session.request({
+            ':method': 'GET',
+            ':path': '/h2?x=1',
+            ':authority': new URL(urls.web!).host,
+          });
+          let status = 0;
+          let body = '';
+          stream.on('response', (headers) => {
+            status = Number(headers[':status']);
+          });
+          stream.setEncoding('utf8').on('data', (d: string) => (body += d));
+          stream.on('end', () => {
+            resolve({ status, body });
+          });
+          stream.on('error', reject);
+        },
+      );
+      assert.equal(status, 200);
+      const event = JSON.parse(body) as EchoedEvent;
+      assert.equal(event.rawPath, '/h2');
+      assert.equal(event.requestContext.http.protocol, 'HTTP/2.0');
+      assert.equal(event.headers.host, new URL(urls.web!).host);
+      assert.equal(event.requestContext.apiId, urlId('web'));
+      assert.equal(
+        Object.keys(event.headers).some((h) => h.startsWith(':')),
+        false,
+        'no pseudo-headers',
+      );
+    } finally {
+      session.close();
     }
   });
 
