@@ -8,6 +8,7 @@
  *   (`/lambda-url/<id>` alone is `/`).
  */
 import type { IncomingMessage } from 'node:http';
+import { functionUrlIdFromHost } from '../control/function-config/url-address.js';
 import { hostOf } from './http-request.js';
 
 export type TriggerKind = 'lambda-url' | 'execute-api' | 'alb';
@@ -22,10 +23,12 @@ export interface TriggerAddress {
   readonly rawQueryString: string;
 }
 
-/** Kinds with a host form: the id is the first label, the kind the second. */
-const HOST_FORMS: Partial<Record<TriggerKind, RegExp>> = {
-  'lambda-url': /^([a-z0-9]+)\.lambda-url\.[a-z0-9-]+\./,
-  'execute-api': /^([a-z0-9]+)\.execute-api\.[a-z0-9-]+\./,
+const API_HOST = /^([a-z0-9]+)\.execute-api\.[a-z0-9-]+\./;
+
+/** Kinds with a host form: the id in a Host header, if it names one of that kind. */
+const HOST_FORMS: Partial<Record<TriggerKind, (host: string) => string | undefined>> = {
+  'lambda-url': functionUrlIdFromHost,
+  'execute-api': (host) => API_HOST.exec(host.toLowerCase())?.[1],
 };
 
 /** The address of a request of this kind, or undefined when it is addressed to something else. */
@@ -38,7 +41,7 @@ export function triggerAddress(
   const path = q < 0 ? url : url.slice(0, q);
   const rawQueryString = q < 0 ? '' : url.slice(q + 1);
   const hostForm = HOST_FORMS[kind];
-  const hostId = hostForm?.exec(hostOf(req).toLowerCase())?.[1];
+  const hostId = hostForm?.(hostOf(req));
   if (hostId !== undefined) {
     return { id: hostId, form: 'host', rawPath: path, rawQueryString };
   }
