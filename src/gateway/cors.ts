@@ -7,13 +7,9 @@
 import type { FunctionUrlCors } from '../store/sqlite/function-config-tables.js';
 import type { HttpResponse } from './http-response.js';
 
-/** A preflight: OPTIONS with Origin and Access-Control-Request-Method. */
-export function isPreflight(
-  method: string,
-  origin: string | undefined,
-  requestMethod: string | undefined,
-): boolean {
-  return method === 'OPTIONS' && origin !== undefined && requestMethod !== undefined;
+/** A preflight is an OPTIONS with Access-Control-Request-Method (and, from a browser, Origin). */
+export function isPreflight(method: string, requestMethod: string | undefined): boolean {
+  return method === 'OPTIONS' && requestMethod !== undefined;
 }
 
 /**

@@ -32,7 +32,7 @@ export interface FunctionUrlFrontOptions {
   readonly urls: FunctionUrlDirectory;
   readonly ctx: AccountContext;
   readonly clock: Clock;
-  /** Hears of anything unexpected that a client saw as a 500 (for the operator's log). */
+  /** Hears of anything unexpected that a client saw as a 502 (for the operator's log). */
   readonly onError?: (err: unknown) => void;
 }
 
@@ -45,7 +45,8 @@ export function functionUrlTrigger(options: FunctionUrlFrontOptions): HttpTrigge
       kind: 'lambda-url',
       newRequestId,
       requestIdHeader: 'x-amzn-requestid',
-      failure: frontEndResponse(500, INTERNAL_ERROR),
+      // Most often a function's header that cannot be sent: a malformed response.
+      failure: frontEndResponse(502, INTERNAL_ERROR),
       serve: (req, address, requestId) => serveUrl(options, req, address, requestId),
     },
     options.onError,
@@ -72,7 +73,7 @@ async function serveUrl(
   if (
     url.cors !== undefined &&
     origin !== undefined &&
-    isPreflight(request.method, origin, headerValue(request, 'access-control-request-method'))
+    isPreflight(request.method, headerValue(request, 'access-control-request-method'))
   ) {
     return preflightResponse(url.cors, origin);
   }

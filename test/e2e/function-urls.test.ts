@@ -261,6 +261,7 @@ describe('function URLs', () => {
       { statusCode: 200, body: { not: 'a string' } },
       { statusCode: 200, headers: { 'x-a': { nested: true } } },
       { statusCode: 200, cookies: 'a=1' },
+      { statusCode: 200, headers: { 'x-bad': 'line\nbreak' } },
     ]) {
       const reply = await returning('web', malformed);
       assert.equal(reply.status, 502, JSON.stringify(malformed));
