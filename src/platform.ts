@@ -248,6 +248,7 @@ export async function startPlatform(
   handler = createFrontDoor({
     triggers: createHttpTriggers({
       invoker,
+      streamingInvoker: invoker,
       urls: functionConfig.functionUrls,
       ctx,
       clock,
