@@ -77,7 +77,12 @@ export async function startPlatform(
   const dataDir = resolve(config.dataDir);
   const runDir = join(dataDir, 'run');
   await mkdir(dataDir, { recursive: true });
-  await cleanupStale(runDir);
+  const cleanup = await cleanupStale(runDir);
+  if (cleanup.leftovers.length > 0) {
+    onWarning(
+      `Could not remove ${String(cleanup.leftovers.length)} stale cgroup(s) left by dead servers (their processes did not exit); starting anyway`,
+    );
+  }
   await mkdir(runDir, { recursive: true });
 
   const ctx: AccountContext = { region: config.region, accountId: config.accountId };
