@@ -16,9 +16,10 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { aws, awsCliMissing } from '../helpers/aws-cli.js';
 import { DeliveredEvents } from '../helpers/delivered-events.js';
 import { createFunction } from '../helpers/functions.js';
-import { createMapping } from '../helpers/mappings.js';
+import { createMapping, waitForState } from '../helpers/mappings.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
 interface KinesisRecord {
@@ -29,6 +30,9 @@ interface KinesisRecord {
 }
 interface KinesisEvent {
   Records: KinesisRecord[];
+  window?: { start: string; end: string };
+  state?: { count?: number };
+  isFinalInvokeForWindow?: boolean;
 }
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -206,6 +210,71 @@ describe('Kinesis event source mappings', () => {
       batchSize: 1,
       streamArn: arn,
     });
+  });
+});
+
+describe('Kinesis tumbling windows', { skip: awsCliMissing ?? false }, () => {
+  let server: RunningServer;
+  let c: Clients;
+
+  before(async () => {
+    server = await startServer();
+    c = new Clients(server);
+  });
+  after(async () => {
+    c.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+
+  it('aggregates each window in the function’s state and ends it with a final invocation (created with the AWS CLI)', async () => {
+    await c.recorder('windows');
+    const arn = await c.stream('windows');
+    const created = await aws(server.url, [
+      'lambda',
+      'create-event-source-mapping',
+      '--function-name',
+      'windows',
+      '--event-source-arn',
+      arn,
+      '--starting-position',
+      'TRIM_HORIZON',
+      '--batch-size',
+      '2',
+      '--tumbling-window-in-seconds',
+      '2',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const mapping = JSON.parse(created.stdout) as { UUID: string; TumblingWindowInSeconds: number };
+    assert.equal(mapping.TumblingWindowInSeconds, 2);
+    await waitForState(c.lambda, mapping.UUID);
+    await c.put(
+      'windows',
+      ['a', 'b', 'c', 'd', 'e'].map((text) => ({ key: 'k', text })),
+    );
+    const events = await c.delivered.until<KinesisEvent>(
+      'windows',
+      (e) => textsOf(e).length >= 5 && e.at(-1)?.isFinalInvokeForWindow === true,
+    );
+    // Every window's invocations: records in batches of at most 2, then one final invocation
+    // without records whose state counts the window's records.
+    const byWindow = new Map<string, KinesisEvent[]>();
+    for (const e of events) {
+      const key = e.window?.start ?? 'none';
+      byWindow.set(key, [...(byWindow.get(key) ?? []), e]);
+    }
+    assert.ok(!byWindow.has('none'));
+    let total = 0;
+    for (const [start, invocations] of byWindow) {
+      const final = invocations.at(-1);
+      const records = invocations.slice(0, -1).flatMap((e) => e.Records);
+      assert.equal(final?.isFinalInvokeForWindow, true, start);
+      assert.deepEqual(final.Records, []);
+      assert.equal(final.state?.count, records.length);
+      assert.deepEqual(invocations[0]?.state, {}, 'each window starts from an empty state');
+      assert.equal(Date.parse(final.window?.end ?? '') - Date.parse(start), 2000);
+      total += records.length;
+    }
+    assert.equal(total, 5);
   });
 });
 

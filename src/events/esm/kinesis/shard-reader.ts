@@ -4,13 +4,17 @@
  * key stay in order while up to N batches of the shard run at once. The shard's checkpoint is the
  * last record before which everything has settled, stored after every advance: a restart resumes
  * there, skipping nothing (records after it may be seen again, as on AWS: at least once).
+ * With TumblingWindowInSeconds each lane keeps its own window (tumbling-window.ts): batches stop
+ * at the window's boundary, and the lane makes the window's final invocation once the window is
+ * over (when its time has passed or the next window's records are at the front).
  * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
  */
 import { createHash } from 'node:crypto';
 import type { FilterCriteriaMatcher } from '../../filter/index.js';
 import type { StreamRecord } from '../../kinesis/index.js';
 import { FailureReporter, MAX_BATCH_PAYLOAD_BYTES, pause, Wakeup } from '../poller.js';
-import { processStreamBatch, type ShardContext } from './stream-batch.js';
+import { finishWindow, processStreamBatch, type ShardContext } from './stream-batch.js';
+import { TumblingWindow } from './tumbling-window.js';
 
 interface Entry {
   readonly record: StreamRecord;
@@ -22,6 +26,8 @@ interface Lane {
   readonly wakeup: Wakeup;
   /** When the lane's oldest queued record was read (its batching window starts then). */
   since: number;
+  /** The open tumbling window, when the mapping has them. */
+  window?: TumblingWindow | undefined;
 }
 
 export interface ShardReaderOptions {
@@ -71,8 +77,9 @@ export class ShardReader {
     await Promise.all(this.#tasks);
   }
 
+  /** Records read but not yet taken into a batch (a tumbling window holds processed ones). */
   #buffered(): number {
-    return this.#window.length - this.#head;
+    return this.#lanes.reduce((n, lane) => n + lane.queue.length, 0);
   }
 
   async #read(): Promise<void> {
@@ -137,8 +144,22 @@ export class ShardReader {
     const { deps, settings, signal } = this.#ctx;
     const windowMs = settings.maximumBatchingWindowInSeconds * 1000;
     while (!signal.aborted) {
-      if (lane.queue.length === 0) {
-        await lane.wakeup.wait(signal, deps.clock);
+      const open = lane.window;
+      const head = lane.queue[0]?.record;
+      if (
+        open !== undefined &&
+        (open.isOver(deps.clock.now()) || (head !== undefined && !open.contains(head)))
+      ) {
+        await finishWindow(open, this.#ctx);
+        lane.window = undefined;
+        continue;
+      }
+      if (head === undefined) {
+        await lane.wakeup.wait(
+          signal,
+          deps.clock,
+          open === undefined ? undefined : open.endMs - deps.clock.now(),
+        );
         continue;
       }
       const waitMs = lane.since + windowMs - deps.clock.now();
@@ -146,11 +167,16 @@ export class ShardReader {
         await lane.wakeup.wait(signal, deps.clock, waitMs);
         continue;
       }
-      const batch = takeBatch(lane.queue, settings.batchSize);
+      if (settings.tumblingWindowInSeconds > 0) {
+        lane.window ??= new TumblingWindow(head, settings.tumblingWindowInSeconds);
+      }
+      const window = lane.window;
+      const batch = takeBatch(lane.queue, settings.batchSize, (r) => window?.contains(r) ?? true);
       lane.since = deps.clock.now();
       await processStreamBatch(
         batch.map((e) => e.record),
         this.#ctx,
+        window,
       );
       // More may be read now that the buffer has room.
       this.#newRecords.notify();
@@ -188,13 +214,19 @@ export class ShardReader {
   }
 }
 
-/** Takes up to `max` records from the front of the queue, within the payload limit. */
-function takeBatch(queue: Entry[], max: number): Entry[] {
+/**
+ * Takes up to `max` records from the front of the queue, within the payload limit, stopping at
+ * the first record `fits` refuses (one of the next tumbling window).
+ */
+function takeBatch(queue: Entry[], max: number, fits: (record: StreamRecord) => boolean): Entry[] {
   let bytes = 0;
   let n = 0;
   while (n < queue.length && n < max) {
     const entry = queue[n];
-    const size = entry === undefined ? 0 : (entry.record.data.length * 4) / 3 + 512;
+    if (entry === undefined || !fits(entry.record)) {
+      break;
+    }
+    const size = (entry.record.data.length * 4) / 3 + 512;
     if (n > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES) {
       break;
     }
