@@ -19,7 +19,8 @@ import { LogTables } from './log-tables.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { SqliteRegistryStore } from './registry-store.js';
 import { AsyncEventTables } from './async-event-tables.js';
-import type { AsyncEvent, NewAsyncEvent } from '../../invoke/async-event.js';
+import type { AsyncEvent, AsyncSettlement, NewAsyncEvent } from '../../invoke/async-event.js';
+import { WalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** Stamps migrations and log ingestion times (default: the system clock). */
@@ -78,6 +79,8 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   readonly #functions: FunctionTables;
   readonly #logs: LogTables;
   readonly #asyncEvents: AsyncEventTables;
+  /** The async queue's commits sync off the main thread (wal-sync.ts). */
+  readonly #wal: WalSync;
 
   get database(): Database.Database {
     return this.#db;
@@ -90,30 +93,22 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
     this.#functions = new FunctionTables(db);
     this.#logs = new LogTables(db);
     this.#asyncEvents = new AsyncEventTables(db);
+    this.#wal = new WalSync(db);
   }
 
   enqueueAsyncEvents(events: readonly NewAsyncEvent[]): Promise<void> {
-    return settle(() => {
+    return this.#wal.commit(() => {
       this.#asyncEvents.enqueue(events);
     });
   }
 
   leaseAsyncEvents(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]> {
-    return settle(() => this.#asyncEvents.lease(now, leaseUntil, limit));
+    return settle(() => this.#wal.unsynced(() => this.#asyncEvents.lease(now, leaseUntil, limit)));
   }
 
-  completeAsyncEvents(ids: readonly number[]): Promise<void> {
-    return settle(() => {
-      this.#asyncEvents.complete(ids);
-    });
-  }
-
-  rescheduleAsyncEvent(
-    id: number,
-    update: { attempts: number; throttles: number; nextAttemptAt: number },
-  ): Promise<void> {
-    return settle(() => {
-      this.#asyncEvents.reschedule(id, update);
+  settleAsyncEvents(settlements: readonly AsyncSettlement[]): Promise<void> {
+    return this.#wal.commit(() => {
+      this.#asyncEvents.settle(settlements);
     });
   }
 
@@ -210,9 +205,8 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
     return settle(() => this.#logs.listStreams(logGroupName));
   }
 
-  close(): Promise<void> {
-    return settle(() => {
-      this.#db.close();
-    });
+  async close(): Promise<void> {
+    await this.#wal.close();
+    this.#db.close();
   }
 }
