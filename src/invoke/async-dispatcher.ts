@@ -94,7 +94,11 @@ export class AsyncDispatcher {
       this.#again = true;
       return;
     }
-    void this.#pump();
+    // Wake-ups of one event-loop turn (a group commit, attempts ending together) share a lease.
+    this.#pumping = true;
+    setImmediate(() => {
+      void this.#pump();
+    });
   }
 
   /** Stops taking events and waits for the in-flight ones (their sandboxes are bounded by timeouts). */
@@ -109,7 +113,7 @@ export class AsyncDispatcher {
   async #pump(): Promise<void> {
     this.#pumping = true;
     try {
-      do {
+      while (this.#running) {
         this.#again = false;
         const room = this.#o.maxInFlight - this.#inFlight;
         if (room > 0) {
@@ -126,7 +130,10 @@ export class AsyncDispatcher {
           await this.#armTimer();
         }
         // A wake() during any await above set #again: look again rather than lose it.
-      } while (this.#again && this.#running);
+        if (!this.#again) {
+          break;
+        }
+      }
     } catch (err) {
       this.#o.onWarning(`async queue: ${String(err)}`);
     } finally {

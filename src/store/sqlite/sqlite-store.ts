@@ -79,7 +79,7 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   readonly #functions: FunctionTables;
   readonly #logs: LogTables;
   readonly #asyncEvents: AsyncEventTables;
-  /** The async queue's commits sync off the main thread (wal-sync.ts). */
+  /** The async queue's and the logs' commits sync off the main thread (wal-sync.ts). */
   readonly #wal: WalSync;
 
   get database(): Database.Database {
@@ -192,7 +192,7 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   }
 
   appendLogEvents(events: readonly LogEvent[]): Promise<void> {
-    return settle(() => {
+    return this.#wal.commit(() => {
       this.#logs.append(events, this.#clock.now());
     });
   }
