@@ -7,7 +7,8 @@ interface Waiting<T> {
 /**
  * Group commit: items added in the same event-loop turn are written by one `write` call (one
  * transaction, one fsync), and each adder is answered only once that write has committed. A
- * burst costs one commit instead of one per item. `committed` runs after the adders are answered.
+ * burst costs one commit instead of one per item. `committed` runs after each successful write,
+ * once the adders' promises are resolved.
  */
 export class GroupCommit<T> {
   readonly #write: (items: readonly T[]) => Promise<void>;
