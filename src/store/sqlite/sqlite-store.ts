@@ -206,7 +206,7 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   }
 
   async close(): Promise<void> {
-    await this.#wal.close();
+    await this.#wal.settled();
     this.#db.close();
   }
 }

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Database, Statement } from 'better-sqlite3';
 
 /**
@@ -17,7 +17,6 @@ export class WalSync {
   readonly #db: Database;
   readonly #normal: Statement;
   readonly #full: Statement;
-  #wal: Promise<FileHandle> | undefined;
   #inFlight: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
 
@@ -48,11 +47,11 @@ export class WalSync {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#inFlight?.catch(() => undefined);
-    const wal = this.#wal;
-    this.#wal = undefined;
-    await (await wal?.catch(() => undefined))?.close();
+  /** Resolves once no sync is in flight or queued (before the database closes). */
+  async settled(): Promise<void> {
+    while (this.#inFlight !== undefined || this.#queued !== undefined) {
+      await (this.#queued ?? this.#inFlight)?.catch(() => undefined);
+    }
   }
 
   /** One fdatasync that starts after the caller's commit was written. */
@@ -73,8 +72,22 @@ export class WalSync {
     return this.#queued;
   }
 
+  /** Opened per round (microseconds next to the sync), so no descriptor outlives the store. */
   async #datasync(): Promise<void> {
-    this.#wal ??= open(`${this.#db.name}-wal`, 'r');
-    await (await this.#wal).datasync();
+    let wal;
+    try {
+      wal = await open(`${this.#db.name}-wal`, 'r');
+    } catch (error) {
+      // No WAL file: the database was closed, which checkpoints and syncs every commit.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return;
+      }
+      throw error;
+    }
+    try {
+      await wal.datasync();
+    } finally {
+      await wal.close();
+    }
   }
 }

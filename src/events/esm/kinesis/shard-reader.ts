@@ -6,7 +6,8 @@
  * there, skipping nothing (records after it may be seen again, as on AWS: at least once).
  * With TumblingWindowInSeconds each lane keeps its own window (tumbling-window.ts): batches stop
  * at the window's boundary, and the lane makes the window's final invocation once the window is
- * over (when its time has passed or the next window's records are at the front).
+ * over: the next window's records are at the front, or its time has passed and the reader has
+ * read every record that arrived within it.
  * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
  */
 import { createHash } from 'node:crypto';
@@ -48,6 +49,10 @@ export class ShardReader {
   #head = 0;
   #readAfter: string;
   readonly #newRecords = new Wakeup();
+  /** Arrival time of the newest record read. */
+  #newestRead = 0;
+  /** The last read found nothing new, and no new records were announced since. */
+  #caughtUp = false;
   readonly #tasks: Promise<void>[] = [];
   readonly #failures: FailureReporter;
 
@@ -70,6 +75,7 @@ export class ShardReader {
 
   /** Called when the shard has new records. */
   notify(): void {
+    this.#caughtUp = false;
     this.#newRecords.notify();
   }
 
@@ -94,6 +100,14 @@ export class ShardReader {
           errors = 0;
           this.#failures.recovered();
           this.#readAfter = batch.checkpoint;
+          this.#newestRead = batch.records.at(-1)?.approximateArrivalTimestamp ?? this.#newestRead;
+          this.#caughtUp = batch.records.length === 0;
+          if (settings.tumblingWindowInSeconds > 0) {
+            // Lanes whose window has ended wait for the reader to be past it.
+            for (const lane of this.#lanes) {
+              lane.wakeup.notify();
+            }
+          }
           if (batch.records.length > 0) {
             this.#distribute(batch.records);
             continue;
@@ -146,19 +160,24 @@ export class ShardReader {
     while (!signal.aborted) {
       const open = lane.window;
       const head = lane.queue[0]?.record;
+      const now = deps.clock.now();
       if (
         open !== undefined &&
-        (open.isOver(deps.clock.now()) || (head !== undefined && !open.contains(head)))
+        (open.terminatedEarly ||
+          (head === undefined
+            ? now >= open.endMs && this.#readThrough(open.endMs)
+            : !open.contains(head)))
       ) {
         await finishWindow(open, this.#ctx);
         lane.window = undefined;
         continue;
       }
       if (head === undefined) {
+        // An open window: until it ends; once ended, until the reader is past it.
         await lane.wakeup.wait(
           signal,
           deps.clock,
-          open === undefined ? undefined : open.endMs - deps.clock.now(),
+          open === undefined || now >= open.endMs ? undefined : open.endMs - now,
         );
         continue;
       }
@@ -181,6 +200,11 @@ export class ShardReader {
       // More may be read now that the buffer has room.
       this.#newRecords.notify();
     }
+  }
+
+  /** Whether every record that arrived before `ms` has been read. */
+  #readThrough(ms: number): boolean {
+    return this.#caughtUp || this.#newestRead >= ms;
   }
 
   async #settle(records: readonly StreamRecord[]): Promise<void> {

@@ -50,11 +50,6 @@ export class TumblingWindow {
     return at >= this.startMs && at < this.endMs;
   }
 
-  /** Whether the final invocation is due: the window's time is over or its state outgrew it. */
-  isOver(nowMs: number): boolean {
-    return this.#terminatedEarly || nowMs >= this.endMs;
-  }
-
   get terminatedEarly(): boolean {
     return this.#terminatedEarly;
   }
