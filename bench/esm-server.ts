@@ -232,8 +232,13 @@ async function streamThroughput(name: string, extra: object): Promise<number> {
   return perSecond;
 }
 
-/** Send-to-start delays on an idle mapping, one record at a time. */
-async function idleDelays(kind: 'queue' | 'stream'): Promise<number[]> {
+/**
+ * Send-to-start delays on an idle mapping, one record at a time, and the round trips of the sends
+ * themselves (the client's share of the delay).
+ */
+async function idleDelays(
+  kind: 'queue' | 'stream',
+): Promise<{ delays: number[]; sends: number[] }> {
   const fn = await sink(`idle-${kind}`);
   let send: () => Promise<unknown>;
   let uuid: string;
@@ -258,14 +263,17 @@ async function idleDelays(kind: 'queue' | 'stream'): Promise<number[]> {
   await send();
   await batches.until(1);
   batches.delays.length = 0;
+  const sends: number[] = [];
   for (let i = 1; i <= SAMPLES; i++) {
+    const sentAt = performance.now();
     await send();
+    sends.push(performance.now() - sentAt);
     await batches.until(i + 1);
     // Idle again: the batch settled and the poller is back to waiting.
     await sleep(20);
   }
   await disable(uuid);
-  return batches.delays;
+  return { delays: batches.delays, sends };
 }
 
 function report(name: string, perSecond: number): void {
@@ -285,9 +293,13 @@ report(
   await streamThroughput('s100', { BatchSize: 100 }),
 );
 for (const kind of ['queue', 'stream'] as const) {
-  const s = summary(await idleDelays(kind));
+  const { delays, sends } = await idleDelays(kind);
+  const d = summary(delays);
+  const s = summary(sends);
+  const verb = kind === 'queue' ? 'send' : 'put';
   process.stdout.write(
-    `idle ${kind === 'queue' ? 'send' : 'put'}-to-start delay (${kind}, n=${String(s.n)}): p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}\n`,
+    `idle ${verb}-to-start delay (${kind}, n=${String(d.n)}): p50 ${fmt(d.p50)}  p99 ${fmt(d.p99)}` +
+      ` (the ${verb}'s own round trip: p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)})\n`,
   );
 }
 for (const client of [lambda, sqs, kinesis, logs]) {
