@@ -152,9 +152,13 @@ export async function startPlatform(
   const queueTarget = queueTargetOf(queues);
 
   // Events are accepted only once the API handler is set below, after the dispatcher exists.
-  const asyncQueue = new AsyncQueue(store, () => {
-    dispatcher.wake();
-  });
+  const asyncQueue: AsyncQueue = new AsyncQueue(
+    store,
+    () => {
+      dispatcher.wake();
+    },
+    (functionName): number | undefined => dispatcher.notBefore(functionName),
+  );
   const invoker = new FunctionInvoker({
     resolver: control,
     pool,

@@ -1,6 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { ALIASES_MIGRATION } from './alias-tables.js';
-import { ASYNC_EVENTS_MIGRATION } from './async-event-tables.js';
+import {
+  ASYNC_EVENTS_BY_FUNCTION_MIGRATION,
+  ASYNC_EVENTS_MIGRATION,
+} from './async-event-tables.js';
 import { ESM_MIGRATION } from './esm-tables.js';
 import { FUNCTION_CONFIG_MIGRATION } from './function-config-tables.js';
 import { LAYERS_MIGRATION } from './layer-tables.js';
@@ -78,6 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   ASYNC_EVENTS_MIGRATION,
+  ASYNC_EVENTS_BY_FUNCTION_MIGRATION,
   ALIASES_MIGRATION,
   LAYERS_MIGRATION,
   FUNCTION_CONFIG_MIGRATION,
