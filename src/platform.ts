@@ -7,6 +7,7 @@ import type { AccountContext } from './core/arn.js';
 import { createSystemClock, type Clock } from './core/clock.js';
 import { createFrontDoor } from './api/front-door.js';
 import { createApiHandler } from './api/index.js';
+import { createApiGatewayV2HttpHandler } from './api/apigatewayv2/index.js';
 import { createEventBridgeHttpHandler } from './api/eventbridge/index.js';
 import { createKinesisHttpHandler } from './api/kinesis/index.js';
 import { listenApi, type ApiListener } from './api/listener.js';
@@ -14,6 +15,7 @@ import { createLogsHttpHandler } from './api/logs/index.js';
 import { createSnsHttpHandler, isSnsQueryBody } from './api/sns/index.js';
 import { createSqsHttpHandler } from './api/sqs/index.js';
 import { createControlPlane, type Registry } from './control/index.js';
+import { HttpApiService } from './control/http-apis/index.js';
 import {
   createFunctionConfigServices,
   type FunctionConfigServices,
@@ -39,6 +41,7 @@ import type { EnvironmentPool } from './sandbox/types.js';
 import { openSqliteStore, type Store } from './store/index.js';
 import { SqliteEventSourceMappingStore } from './store/sqlite/esm-tables.js';
 import { SqliteFunctionConfigStore } from './store/sqlite/function-config-tables.js';
+import { SqliteHttpApiStore } from './store/sqlite/http-api-tables.js';
 import { migrateQueues, SqliteQueueStore } from './store/sqlite/queues.js';
 import { migrateRules, SqliteRuleStore } from './store/sqlite/rules.js';
 import { migrateStreams, SqliteStreamStore } from './store/sqlite/streams.js';
@@ -206,6 +209,14 @@ export async function startPlatform(
       },
     },
   });
+  // API Gateway v2 HTTP APIs; the HTTP front serves them through the HttpApiDirectory it is.
+  const httpApis = new HttpApiService({
+    store: new SqliteHttpApiStore(db),
+    ctx,
+    clock,
+    publicEndpoint: url,
+  });
+  await httpApis.start();
   const eventSourceMappings = createEventSourceMappings({
     store: new SqliteEventSourceMappingStore(db),
     clock,
@@ -255,6 +266,11 @@ export async function startPlatform(
       },
     }),
     services: [
+      createApiGatewayV2HttpHandler(httpApis, {
+        onUnexpectedError: (operation, error) => {
+          onWarning(`${operation}: ${describeError(error)}`);
+        },
+      }),
       createLogsHttpHandler(store),
       createKinesisHttpHandler(streams),
       createEventBridgeHttpHandler(rules, ctx),

@@ -3,6 +3,7 @@ import { ALIASES_MIGRATION } from './alias-tables.js';
 import { ASYNC_EVENTS_MIGRATION } from './async-event-tables.js';
 import { ESM_MIGRATION } from './esm-tables.js';
 import { FUNCTION_CONFIG_MIGRATION } from './function-config-tables.js';
+import { HTTP_APIS_MIGRATION } from './http-api-tables.js';
 import { LAYERS_MIGRATION } from './layer-tables.js';
 
 /** A numbered schema change; applied once, in order, each in its own transaction. */
@@ -82,6 +83,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LAYERS_MIGRATION,
   FUNCTION_CONFIG_MIGRATION,
   ESM_MIGRATION,
+  HTTP_APIS_MIGRATION,
 ];
 
 /**
