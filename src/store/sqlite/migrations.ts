@@ -5,6 +5,7 @@ import { ESM_MIGRATION } from './esm-tables.js';
 import { FUNCTION_CONFIG_MIGRATION } from './function-config-tables.js';
 import { HTTP_APIS_MIGRATION } from './http-api-tables.js';
 import { LAYERS_MIGRATION } from './layer-tables.js';
+import { TARGET_GROUPS_MIGRATION } from './target-group-tables.js';
 
 /** A numbered schema change; applied once, in order, each in its own transaction. */
 export interface Migration {
@@ -84,6 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
   FUNCTION_CONFIG_MIGRATION,
   ESM_MIGRATION,
   HTTP_APIS_MIGRATION,
+  TARGET_GROUPS_MIGRATION,
 ];
 
 /**
