@@ -229,6 +229,11 @@ test('routes, integrations, stages and deployments: create, get, update, delete,
   );
   assert.equal(updated.Name, 'shop2');
   assert.equal((await client.send(new GetApiCommand({ ApiId: apiId }))).Description, 'second');
+  // An API whose execute-api endpoint is disabled is not served.
+  await client.send(new UpdateApiCommand({ ApiId: apiId, DisableExecuteApiEndpoint: true }));
+  assert.deepEqual(service.stages(apiId), []);
+  await client.send(new UpdateApiCommand({ ApiId: apiId, DisableExecuteApiEndpoint: false }));
+  assert.equal(service.stages(apiId).length, 1);
 
   await client.send(new DeleteRouteCommand({ ApiId: apiId, RouteId: proxy.RouteId }));
   await client.send(

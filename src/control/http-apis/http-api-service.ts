@@ -146,23 +146,30 @@ export class HttpApiService implements HttpApiDirectory {
 
   // ── HttpApiDirectory ──────────────────────────────────────────────────────
 
+  /**
+   * The API's stages with their routes; none when the API does not exist or its execute-api
+   * endpoint is disabled (AWS then serves it only on custom domains, which Fogbank has not).
+   */
   stages(apiId: string): readonly HttpApiStage[] {
     const cached = this.#deployed.get(apiId);
     if (cached !== undefined) {
       return cached;
     }
     const state = this.#apis.get(apiId);
-    if (state === undefined) {
+    if (state === undefined || state.api.disableExecuteApiEndpoint) {
       return [];
     }
     const integrations = new Map<string, HttpApiIntegration>();
     for (const i of state.integrations.values()) {
-      integrations.set(i.integrationId, {
-        integrationId: i.integrationId,
-        functionArn: integrationFunctionArn(i.integrationUri, this.#ctx),
-        payloadFormatVersion: i.payloadFormatVersion,
-        timeoutMs: i.timeoutInMillis,
-      });
+      const target = this.#functionOf(i.integrationUri);
+      if (target !== undefined) {
+        integrations.set(i.integrationId, {
+          integrationId: i.integrationId,
+          functionArn: target,
+          payloadFormatVersion: i.payloadFormatVersion,
+          timeoutMs: i.timeoutInMillis,
+        });
+      }
     }
     const routes: HttpApiRoute[] = [];
     for (const r of state.routes.values()) {
@@ -211,7 +218,6 @@ export class HttpApiService implements HttpApiDirectory {
         disableExecuteApiEndpoint: input.disableExecuteApiEndpoint ?? false,
         tags: input.tags ?? {},
       };
-      const state = emptyState(api);
       const changes: HttpApiChange[] = [{ op: 'putApi', api }];
       if (input.target !== undefined) {
         // Quick create: integration, route and an auto-deployed $default stage, all managed.
@@ -219,23 +225,21 @@ export class HttpApiService implements HttpApiDirectory {
         const routeKey = input.routeKey ?? DEFAULT_ROUTE_KEY;
         checkRouteKey(routeKey);
         const integration: IntegrationRecord = {
-          ...this.#integration(state, {
+          ...this.#integration(emptyState(api), {
             integrationType: 'AWS_PROXY',
             integrationUri: input.target,
             payloadFormatVersion: '2.0',
           }),
           apiGatewayManaged: true,
         };
-        state.integrations.set(integration.integrationId, integration);
         const route: RouteRecord = {
-          routeId: this.#newId(7, (id) => state.routes.has(id)),
+          routeId: this.#newId(7, () => false),
           routeKey,
           target: `integrations/${integration.integrationId}`,
           authorizationType: 'NONE',
           apiKeyRequired: false,
           apiGatewayManaged: true,
         };
-        state.routes.set(route.routeId, route);
         const stage: StageRecord = {
           stageName: '$default',
           autoDeploy: true,
@@ -245,15 +249,13 @@ export class HttpApiService implements HttpApiDirectory {
           tags: {},
           apiGatewayManaged: true,
         };
-        state.stages.set(stage.stageName, stage);
         changes.push(
           put(api.apiId, 'integration', integration.integrationId, integration),
           put(api.apiId, 'route', route.routeId, route),
           put(api.apiId, 'stage', stage.stageName, stage),
         );
       }
-      await this.#store.commit(changes);
-      this.#apis.set(api.apiId, state);
+      await this.#commit(changes);
       return this.#view(api);
     });
   }
@@ -283,8 +285,7 @@ export class HttpApiService implements HttpApiDirectory {
         ...optional('version', input.version),
         ...optional('disableExecuteApiEndpoint', input.disableExecuteApiEndpoint),
       };
-      await this.#store.commit([{ op: 'putApi', api }]);
-      state.api = api;
+      await this.#commit([{ op: 'putApi', api }]);
       return this.#view(api);
     });
   }
@@ -292,9 +293,7 @@ export class HttpApiService implements HttpApiDirectory {
   deleteApi(apiId: string): Promise<void> {
     return this.#serially(async () => {
       this.#api(apiId);
-      await this.#store.commit([{ op: 'deleteApi', apiId }]);
-      this.#apis.delete(apiId);
-      this.#deployed.delete(apiId);
+      await this.#commit([{ op: 'deleteApi', apiId }]);
     });
   }
 
@@ -314,8 +313,7 @@ export class HttpApiService implements HttpApiDirectory {
         authorizationType: authorizationType(input.authorizationType),
         apiKeyRequired: input.apiKeyRequired ?? false,
       });
-      await this.#commit(state, [put(apiId, 'route', route.routeId, route)]);
-      state.routes.set(route.routeId, route);
+      await this.#commit([put(apiId, 'route', route.routeId, route)]);
       return route;
     });
   }
@@ -342,8 +340,7 @@ export class HttpApiService implements HttpApiDirectory {
         }),
         ...optional('apiKeyRequired', input.apiKeyRequired),
       });
-      await this.#commit(state, [put(apiId, 'route', routeId, route)]);
-      state.routes.set(routeId, route);
+      await this.#commit([put(apiId, 'route', routeId, route)]);
       return route;
     });
   }
@@ -352,8 +349,7 @@ export class HttpApiService implements HttpApiDirectory {
     return this.#serially(async () => {
       const state = this.#api(apiId);
       this.#route(state, routeId);
-      await this.#commit(state, [{ op: 'delete', apiId, kind: 'route', id: routeId }]);
-      state.routes.delete(routeId);
+      await this.#commit([{ op: 'delete', apiId, kind: 'route', id: routeId }]);
     });
   }
 
@@ -363,10 +359,7 @@ export class HttpApiService implements HttpApiDirectory {
     return this.#serially(async () => {
       const state = this.#api(apiId);
       const integration = this.#integration(state, input);
-      await this.#commit(state, [
-        put(apiId, 'integration', integration.integrationId, integration),
-      ]);
-      state.integrations.set(integration.integrationId, integration);
+      await this.#commit([put(apiId, 'integration', integration.integrationId, integration)]);
       return integration;
     });
   }
@@ -399,8 +392,7 @@ export class HttpApiService implements HttpApiDirectory {
         integrationId,
         ...optional('apiGatewayManaged', current.apiGatewayManaged),
       };
-      await this.#commit(state, [put(apiId, 'integration', integrationId, integration)]);
-      state.integrations.set(integrationId, integration);
+      await this.#commit([put(apiId, 'integration', integrationId, integration)]);
       return integration;
     });
   }
@@ -417,8 +409,7 @@ export class HttpApiService implements HttpApiDirectory {
           `Integration ${integrationId} is the target of route ${user.routeId} (${user.routeKey}); change or delete the route first.`,
         );
       }
-      await this.#commit(state, [{ op: 'delete', apiId, kind: 'integration', id: integrationId }]);
-      state.integrations.delete(integrationId);
+      await this.#commit([{ op: 'delete', apiId, kind: 'integration', id: integrationId }]);
     });
   }
 
@@ -447,8 +438,7 @@ export class HttpApiService implements HttpApiDirectory {
         lastUpdatedDate: now,
         tags: input.tags ?? {},
       };
-      await this.#commit(state, [put(apiId, 'stage', stageName, stage)]);
-      state.stages.set(stageName, stage);
+      await this.#commit([put(apiId, 'stage', stageName, stage)]);
       return stage;
     });
   }
@@ -482,8 +472,7 @@ export class HttpApiService implements HttpApiDirectory {
         stageVariables: Object.fromEntries(variables),
         lastUpdatedDate: this.#now(),
       };
-      await this.#commit(state, [put(apiId, 'stage', stageName, stage)]);
-      state.stages.set(stageName, stage);
+      await this.#commit([put(apiId, 'stage', stageName, stage)]);
       return stage;
     });
   }
@@ -492,8 +481,7 @@ export class HttpApiService implements HttpApiDirectory {
     return this.#serially(async () => {
       const state = this.#api(apiId);
       this.#stage(state, stageName);
-      await this.#commit(state, [{ op: 'delete', apiId, kind: 'stage', id: stageName }]);
-      state.stages.delete(stageName);
+      await this.#commit([{ op: 'delete', apiId, kind: 'stage', id: stageName }]);
     });
   }
 
@@ -526,11 +514,7 @@ export class HttpApiService implements HttpApiDirectory {
       if (deployed !== undefined) {
         changes.push(put(apiId, 'stage', deployed.stageName, deployed));
       }
-      await this.#commit(state, changes);
-      state.deployments.set(deployment.deploymentId, deployment);
-      if (deployed !== undefined) {
-        state.stages.set(deployed.stageName, deployed);
-      }
+      await this.#commit(changes);
       return deployment;
     });
   }
@@ -555,10 +539,66 @@ export class HttpApiService implements HttpApiDirectory {
     return result;
   }
 
-  /** Commits changes to one API and drops what `stages` had cached for it. */
-  async #commit(state: ApiState, changes: readonly HttpApiChange[]): Promise<void> {
+  /**
+   * Commits changes, then applies them to the in-memory copy and drops what `stages` had cached
+   * for the APIs they touch, all in one turn after the commit (no reader sees half of it).
+   */
+  async #commit(changes: readonly HttpApiChange[]): Promise<void> {
     await this.#store.commit(changes);
-    this.#deployed.delete(state.api.apiId);
+    for (const change of changes) {
+      const apiId = change.op === 'putApi' ? change.api.apiId : change.apiId;
+      this.#deployed.delete(apiId);
+      switch (change.op) {
+        case 'putApi': {
+          const state = this.#apis.get(apiId);
+          if (state === undefined) {
+            this.#apis.set(apiId, emptyState(change.api));
+          } else {
+            state.api = change.api;
+          }
+          break;
+        }
+        case 'deleteApi':
+          this.#apis.delete(apiId);
+          break;
+        case 'put':
+          this.#resources(apiId, change.kind)?.set(change.id, change.record);
+          break;
+        case 'delete':
+          this.#resources(apiId, change.kind)?.delete(change.id);
+          break;
+      }
+    }
+  }
+
+  #resources(
+    apiId: string,
+    kind: ResourceKind,
+  ): Map<string, ApiResources[ResourceKind]> | undefined {
+    const state = this.#apis.get(apiId);
+    switch (kind) {
+      case 'route':
+        return state?.routes;
+      case 'integration':
+        return state?.integrations;
+      case 'stage':
+        return state?.stages;
+      case 'deployment':
+        return state?.deployments;
+    }
+  }
+
+  /**
+   * The function of a stored integration; undefined when its ARN no longer fits this server (the
+   * region or account was changed since), so that the route is not served rather than a lookup
+   * failing.
+   */
+  #functionOf(integrationUri: string): string | undefined {
+    try {
+      return integrationFunctionArn(integrationUri, this.#ctx);
+    } catch {
+      return undefined;
+    }
   }
 
   #view(api: ApiRecord): ApiView {
