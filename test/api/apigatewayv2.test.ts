@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 import {
   CreateApiCommand,
@@ -425,6 +426,20 @@ test('errors on the wire are {"message"} with x-amzn-ErrorType, as API Gateway s
   const unsupported = await fetch(`${url}/v2/apis/abcdefghij/authorizers`);
   assert.equal(unsupported.status, 404);
   assert.equal(unsupported.headers.get('x-amzn-errortype'), 'NotFoundException');
+
+  // The same path on an HTTP API's own host belongs to that API, not to the management API.
+  const served = await new Promise<number | undefined>((resolve, reject) => {
+    const request = httpRequest(`${url}/v2/apis`, {
+      headers: { host: 'abcdefghij.execute-api.us-east-1.localhost:4566' },
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+  assert.equal(served, 418);
 });
 
 test('APIs and the directory survive a restart of the service', async (t) => {

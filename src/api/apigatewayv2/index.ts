@@ -17,6 +17,8 @@ import { createOperations, type Operation } from './operations.js';
 
 /** Everything under `/v2/apis`: the Lambda API has no path there. */
 const API_PATH = /^\/v2\/apis(?:[/?]|$)/;
+/** A request to a function URL or an HTTP API's own host is the user's, whatever its path. */
+const SERVED_HOST = /^[a-z0-9]+\.(?:execute-api|lambda-url)\./i;
 
 export interface ApiGatewayHandlerOptions {
   /** Told about failures that were not ServiceErrors (answered as a 500). */
@@ -31,7 +33,7 @@ export function createApiGatewayV2HttpHandler(
 
   return {
     matches(req) {
-      return API_PATH.test(req.url ?? '');
+      return API_PATH.test(req.url ?? '') && !SERVED_HOST.test(req.headers.host ?? '');
     },
 
     async handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
