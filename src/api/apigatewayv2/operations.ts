@@ -3,7 +3,8 @@
  * service model (@aws-sdk/client-apigatewayv2), camelCase members in and out. No rules live
  * here; HttpApiService has them.
  */
-import type { HttpApiService, PageRequest } from '../../control/http-apis/http-api-service.js';
+import type { HttpApiService } from '../../control/http-apis/http-api-service.js';
+import type { PageRequest } from '../../control/http-apis/paging.js';
 import { badRequest } from '../../control/http-apis/errors.js';
 import type { RoutePattern } from '../protocol/router.js';
 import type { Input } from './input.js';

@@ -10,107 +10,51 @@
 import type { AccountContext } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import { newShortId } from '../../core/ids.js';
-import type {
-  HttpApiDirectory,
-  HttpApiIntegration,
-  HttpApiRoute,
-  HttpApiStage,
-} from '../../gateway/http-api-types.js';
+import type { HttpApiDirectory, HttpApiStage } from '../../gateway/http-api-types.js';
 import { executeApiEndpoint } from './api-endpoint.js';
+import { deployedStages } from './deployed-stages.js';
+import {
+  ApiStates,
+  deploymentOf,
+  integrationOf,
+  put,
+  routeOf,
+  stageOf,
+  type ApiState,
+} from './api-states.js';
 import { badRequest, conflict, notFound } from './errors.js';
+import {
+  optional,
+  type CreateApiInput,
+  type DeploymentInput,
+  type IntegrationInput,
+  type RouteInput,
+  type StageInput,
+  type UpdateApiInput,
+} from './inputs.js';
 import { integrationFunctionArn } from './integration-uri.js';
+import { pageOf, pageOfMap, type Page, type PageRequest } from './paging.js';
 import { checkRouteKey, DEFAULT_ROUTE_KEY } from './route-key.js';
 import type {
   ApiRecord,
-  ApiResources,
   DeploymentRecord,
   HttpApiChange,
   HttpApiStore,
   IntegrationRecord,
-  ResourceKind,
   RouteRecord,
   StageRecord,
-  StoredApi,
 } from './types.js';
+import {
+  authorizationType,
+  checkName,
+  checkStageName,
+  checkStageVariables,
+  integrationSettings,
+  targetIntegrationId,
+} from './validation.js';
 
 /** An API as answered: its record and where clients call it. */
 export type ApiView = ApiRecord & { readonly apiEndpoint: string };
-
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextToken?: string;
-}
-
-export interface PageRequest {
-  readonly maxResults?: number;
-  readonly nextToken?: string;
-}
-
-export interface CreateApiInput {
-  readonly name: string | undefined;
-  readonly protocolType: string | undefined;
-  readonly description?: string | undefined;
-  readonly version?: string | undefined;
-  readonly disableExecuteApiEndpoint?: boolean | undefined;
-  readonly routeSelectionExpression?: string | undefined;
-  readonly tags?: Readonly<Record<string, string>> | undefined;
-  /** Quick create: the function every request of the new API reaches. */
-  readonly target?: string | undefined;
-  /** Quick create: the route's key (`$default` when absent). */
-  readonly routeKey?: string | undefined;
-}
-
-export interface UpdateApiInput {
-  readonly name?: string | undefined;
-  readonly description?: string | undefined;
-  readonly version?: string | undefined;
-  readonly disableExecuteApiEndpoint?: boolean | undefined;
-}
-
-export interface RouteInput {
-  readonly routeKey?: string | undefined;
-  readonly target?: string | undefined;
-  readonly operationName?: string | undefined;
-  readonly authorizationType?: string | undefined;
-  readonly apiKeyRequired?: boolean | undefined;
-}
-
-export interface IntegrationInput {
-  readonly integrationType?: string | undefined;
-  readonly integrationUri?: string | undefined;
-  readonly integrationMethod?: string | undefined;
-  readonly payloadFormatVersion?: string | undefined;
-  readonly timeoutInMillis?: number | undefined;
-  readonly description?: string | undefined;
-}
-
-export interface StageInput {
-  readonly stageName?: string | undefined;
-  readonly autoDeploy?: boolean | undefined;
-  readonly stageVariables?: Readonly<Record<string, string>> | undefined;
-  readonly description?: string | undefined;
-  readonly deploymentId?: string | undefined;
-  readonly tags?: Readonly<Record<string, string>> | undefined;
-}
-
-export interface DeploymentInput {
-  readonly stageName?: string | undefined;
-  readonly description?: string | undefined;
-}
-
-interface ApiState {
-  api: ApiRecord;
-  readonly routes: Map<string, RouteRecord>;
-  readonly integrations: Map<string, IntegrationRecord>;
-  readonly stages: Map<string, StageRecord>;
-  readonly deployments: Map<string, DeploymentRecord>;
-}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-const STAGE_NAME = /^(\$default|[A-Za-z0-9_-]{1,128})$/;
-const STAGE_VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
-const STAGE_VARIABLE_VALUE = /^[A-Za-z0-9-._~:/?#&=,]{0,2048}$/;
-const TARGET = /^integrations\/([a-z0-9]+)$/;
 
 export interface HttpApiServiceOptions {
   readonly store: HttpApiStore;
@@ -125,7 +69,7 @@ export class HttpApiService implements HttpApiDirectory {
   readonly #ctx: AccountContext;
   readonly #clock: Clock;
   readonly #publicEndpoint: string;
-  readonly #apis = new Map<string, ApiState>();
+  readonly #apis = new ApiStates();
   /** What `stages` answers, per API; dropped whenever the API changes. */
   readonly #deployed = new Map<string, readonly HttpApiStage[]>();
   #tail: Promise<unknown> = Promise.resolve();
@@ -139,9 +83,7 @@ export class HttpApiService implements HttpApiDirectory {
 
   /** Loads every API from the store; call once before serving. */
   async start(): Promise<void> {
-    for (const stored of await this.#store.load()) {
-      this.#apis.set(stored.api.apiId, stateOf(stored));
-    }
+    this.#apis.load(await this.#store.load());
   }
 
   // ── HttpApiDirectory ──────────────────────────────────────────────────────
@@ -159,32 +101,7 @@ export class HttpApiService implements HttpApiDirectory {
     if (state === undefined || state.api.disableExecuteApiEndpoint) {
       return [];
     }
-    const integrations = new Map<string, HttpApiIntegration>();
-    for (const i of state.integrations.values()) {
-      const target = this.#functionOf(i.integrationUri);
-      if (target !== undefined) {
-        integrations.set(i.integrationId, {
-          integrationId: i.integrationId,
-          functionArn: target,
-          payloadFormatVersion: i.payloadFormatVersion,
-          timeoutMs: i.timeoutInMillis,
-        });
-      }
-    }
-    const routes: HttpApiRoute[] = [];
-    for (const r of state.routes.values()) {
-      const id = r.target === undefined ? undefined : TARGET.exec(r.target)?.[1];
-      const integration = id === undefined ? undefined : integrations.get(id);
-      if (integration !== undefined) {
-        routes.push({ routeId: r.routeId, routeKey: r.routeKey, integration });
-      }
-    }
-    const stages = [...state.stages.values()].map((s) => ({
-      apiId,
-      stageName: s.stageName,
-      stageVariables: s.stageVariables,
-      routes,
-    }));
+    const stages = deployedStages(state, (uri) => this.#functionOf(uri));
     this.#deployed.set(apiId, stages);
     return stages;
   }
@@ -224,12 +141,17 @@ export class HttpApiService implements HttpApiDirectory {
         // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop.html#http-api-examples.cli.quick-create
         const routeKey = input.routeKey ?? DEFAULT_ROUTE_KEY;
         checkRouteKey(routeKey);
+        // A new API has no resources yet, so no id is taken.
         const integration: IntegrationRecord = {
-          ...this.#integration(emptyState(api), {
-            integrationType: 'AWS_PROXY',
-            integrationUri: input.target,
-            payloadFormatVersion: '2.0',
-          }),
+          integrationId: this.#newId(7, () => false),
+          ...integrationSettings(
+            {
+              integrationType: 'AWS_PROXY',
+              integrationUri: input.target,
+              payloadFormatVersion: '2.0',
+            },
+            this.#ctx,
+          ),
           apiGatewayManaged: true,
         };
         const route: RouteRecord = {
@@ -265,7 +187,7 @@ export class HttpApiService implements HttpApiDirectory {
   }
 
   getApis(page: PageRequest): Page<ApiView> {
-    const { items, nextToken } = pageOf([...this.#apis.keys()], page);
+    const { items, nextToken } = pageOf(this.#apis.ids(), page);
     return {
       items: items.map((id) => this.getApi(id)),
       ...optional('nextToken', nextToken),
@@ -319,7 +241,7 @@ export class HttpApiService implements HttpApiDirectory {
   }
 
   getRoute(apiId: string, routeId: string): RouteRecord {
-    return this.#route(this.#api(apiId), routeId);
+    return routeOf(this.#api(apiId), routeId);
   }
 
   getRoutes(apiId: string, page: PageRequest): Page<RouteRecord> {
@@ -329,7 +251,7 @@ export class HttpApiService implements HttpApiDirectory {
   updateRoute(apiId: string, routeId: string, input: RouteInput): Promise<RouteRecord> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      const current = this.#route(state, routeId);
+      const current = routeOf(state, routeId);
       const route = this.#checkRoute(state, routeId, {
         ...current,
         ...optional('routeKey', input.routeKey),
@@ -348,7 +270,7 @@ export class HttpApiService implements HttpApiDirectory {
   deleteRoute(apiId: string, routeId: string): Promise<void> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      this.#route(state, routeId);
+      routeOf(state, routeId);
       await this.#commit([{ op: 'delete', apiId, kind: 'route', id: routeId }]);
     });
   }
@@ -365,7 +287,7 @@ export class HttpApiService implements HttpApiDirectory {
   }
 
   getIntegration(apiId: string, integrationId: string): IntegrationRecord {
-    return this.#integrationOf(this.#api(apiId), integrationId);
+    return integrationOf(this.#api(apiId), integrationId);
   }
 
   getIntegrations(apiId: string, page: PageRequest): Page<IntegrationRecord> {
@@ -379,7 +301,7 @@ export class HttpApiService implements HttpApiDirectory {
   ): Promise<IntegrationRecord> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      const current = this.#integrationOf(state, integrationId);
+      const current = integrationOf(state, integrationId);
       const integration: IntegrationRecord = {
         ...this.#integration(state, {
           integrationType: input.integrationType ?? current.integrationType,
@@ -400,7 +322,7 @@ export class HttpApiService implements HttpApiDirectory {
   deleteIntegration(apiId: string, integrationId: string): Promise<void> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      this.#integrationOf(state, integrationId);
+      integrationOf(state, integrationId);
       const user = [...state.routes.values()].find(
         (r) => r.target === `integrations/${integrationId}`,
       );
@@ -418,12 +340,7 @@ export class HttpApiService implements HttpApiDirectory {
   createStage(apiId: string, input: StageInput): Promise<StageRecord> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      const stageName = input.stageName;
-      if (stageName === undefined || !STAGE_NAME.test(stageName)) {
-        throw badRequest(
-          `Stage name '${stageName ?? ''}' is not valid: use $default or 1-128 of A-Z a-z 0-9 _ -.`,
-        );
-      }
+      const stageName = checkStageName(input.stageName);
       if (state.stages.has(stageName)) {
         throw conflict(`Stage already exists: ${stageName}`);
       }
@@ -444,7 +361,7 @@ export class HttpApiService implements HttpApiDirectory {
   }
 
   getStage(apiId: string, stageName: string): StageRecord {
-    return this.#stage(this.#api(apiId), stageName);
+    return stageOf(this.#api(apiId), stageName);
   }
 
   getStages(apiId: string, page: PageRequest): Page<StageRecord> {
@@ -455,7 +372,7 @@ export class HttpApiService implements HttpApiDirectory {
   updateStage(apiId: string, stageName: string, input: StageInput): Promise<StageRecord> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      const current = this.#stage(state, stageName);
+      const current = stageOf(state, stageName);
       const variables = new Map(Object.entries(current.stageVariables));
       for (const [name, value] of Object.entries(checkStageVariables(input.stageVariables ?? {}))) {
         if (value === '') {
@@ -480,7 +397,7 @@ export class HttpApiService implements HttpApiDirectory {
   deleteStage(apiId: string, stageName: string): Promise<void> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      this.#stage(state, stageName);
+      stageOf(state, stageName);
       await this.#commit([{ op: 'delete', apiId, kind: 'stage', id: stageName }]);
     });
   }
@@ -491,7 +408,7 @@ export class HttpApiService implements HttpApiDirectory {
   createDeployment(apiId: string, input: DeploymentInput): Promise<DeploymentRecord> {
     return this.#serially(async () => {
       const state = this.#api(apiId);
-      const stage = input.stageName === undefined ? undefined : this.#stage(state, input.stageName);
+      const stage = input.stageName === undefined ? undefined : stageOf(state, input.stageName);
       if (stage?.autoDeploy === true) {
         throw badRequest(
           `Stage ${stage.stageName} has AutoDeploy enabled; it is deployed on every change.`,
@@ -520,11 +437,7 @@ export class HttpApiService implements HttpApiDirectory {
   }
 
   getDeployment(apiId: string, deploymentId: string): DeploymentRecord {
-    const deployment = this.#api(apiId).deployments.get(deploymentId);
-    if (deployment === undefined) {
-      throw notFound(`Invalid Deployment identifier specified ${deploymentId}`, 'Deployment');
-    }
-    return deployment;
+    return deploymentOf(this.#api(apiId), deploymentId);
   }
 
   getDeployments(apiId: string, page: PageRequest): Page<DeploymentRecord> {
@@ -546,45 +459,8 @@ export class HttpApiService implements HttpApiDirectory {
   async #commit(changes: readonly HttpApiChange[]): Promise<void> {
     await this.#store.commit(changes);
     for (const change of changes) {
-      const apiId = change.op === 'putApi' ? change.api.apiId : change.apiId;
-      this.#deployed.delete(apiId);
-      switch (change.op) {
-        case 'putApi': {
-          const state = this.#apis.get(apiId);
-          if (state === undefined) {
-            this.#apis.set(apiId, emptyState(change.api));
-          } else {
-            state.api = change.api;
-          }
-          break;
-        }
-        case 'deleteApi':
-          this.#apis.delete(apiId);
-          break;
-        case 'put':
-          this.#resources(apiId, change.kind)?.set(change.id, change.record);
-          break;
-        case 'delete':
-          this.#resources(apiId, change.kind)?.delete(change.id);
-          break;
-      }
-    }
-  }
-
-  #resources(
-    apiId: string,
-    kind: ResourceKind,
-  ): Map<string, ApiResources[ResourceKind]> | undefined {
-    const state = this.#apis.get(apiId);
-    switch (kind) {
-      case 'route':
-        return state?.routes;
-      case 'integration':
-        return state?.integrations;
-      case 'stage':
-        return state?.stages;
-      case 'deployment':
-        return state?.deployments;
+      this.#apis.apply(change);
+      this.#deployed.delete(change.op === 'putApi' ? change.api.apiId : change.apiId);
     }
   }
 
@@ -616,30 +492,6 @@ export class HttpApiService implements HttpApiDirectory {
     return state;
   }
 
-  #route(state: ApiState, routeId: string): RouteRecord {
-    const route = state.routes.get(routeId);
-    if (route === undefined) {
-      throw notFound(`Invalid Route identifier specified ${routeId}`, 'Route');
-    }
-    return route;
-  }
-
-  #integrationOf(state: ApiState, integrationId: string): IntegrationRecord {
-    const integration = state.integrations.get(integrationId);
-    if (integration === undefined) {
-      throw notFound(`Invalid Integration identifier specified ${integrationId}`, 'Integration');
-    }
-    return integration;
-  }
-
-  #stage(state: ApiState, stageName: string): StageRecord {
-    const stage = state.stages.get(stageName);
-    if (stage === undefined) {
-      throw notFound(`Invalid stage identifier specified ${stageName}`, 'Stage');
-    }
-    return stage;
-  }
-
   #deploymentIdOf(state: ApiState, deploymentId: string | undefined): string | undefined {
     if (deploymentId !== undefined && !state.deployments.has(deploymentId)) {
       throw badRequest(`Invalid Deployment identifier specified ${deploymentId}`);
@@ -657,7 +509,7 @@ export class HttpApiService implements HttpApiDirectory {
       throw conflict(`Route with key ${route.routeKey} already exists for this API`);
     }
     if (route.target !== undefined) {
-      const id = TARGET.exec(route.target)?.[1];
+      const id = targetIntegrationId(route.target);
       if (id === undefined || !state.integrations.has(id)) {
         throw badRequest(
           `Invalid target '${route.target}': it must be integrations/<id> of an integration of this API.`,
@@ -667,41 +519,12 @@ export class HttpApiService implements HttpApiDirectory {
     return route;
   }
 
-  /** A new integration from its input, validated (a fresh id; callers that update replace it). */
+  /** A new integration from its input, validated, with a fresh id. */
   #integration(state: ApiState, input: IntegrationInput): IntegrationRecord {
-    if (input.integrationType !== 'AWS_PROXY') {
-      throw badRequest(
-        `Unsupported integration type '${input.integrationType ?? ''}': Fogbank supports AWS_PROXY (Lambda proxy) integrations only.`,
-      );
-    }
-    if (input.integrationUri === undefined) {
-      throw badRequest('IntegrationUri is required for AWS_PROXY integrations.');
-    }
-    integrationFunctionArn(input.integrationUri, this.#ctx);
-    const version = input.payloadFormatVersion;
-    if (version !== '1.0' && version !== '2.0') {
-      throw badRequest(
-        version === undefined
-          ? 'PayloadFormatVersion is required for AWS_PROXY integrations of HTTP APIs (1.0 or 2.0).'
-          : `Invalid PayloadFormatVersion '${version}': use 1.0 or 2.0.`,
-      );
-    }
-    const timeout = input.timeoutInMillis ?? DEFAULT_TIMEOUT_MS;
-    if (timeout < 50 || timeout > DEFAULT_TIMEOUT_MS) {
-      throw badRequest(`TimeoutInMillis must be between 50 and 30000, not ${timeout}.`);
-    }
-    if (input.integrationMethod !== undefined && input.integrationMethod !== 'POST') {
-      throw badRequest('Lambda proxy integrations use IntegrationMethod POST.');
-    }
+    const settings = integrationSettings(input, this.#ctx);
     return {
       integrationId: this.#newId(7, (id) => state.integrations.has(id)),
-      integrationType: 'AWS_PROXY',
-      integrationUri: input.integrationUri,
-      integrationMethod: 'POST',
-      connectionType: 'INTERNET',
-      payloadFormatVersion: version,
-      timeoutInMillis: timeout,
-      ...optional('description', input.description),
+      ...settings,
     };
   }
 
@@ -716,99 +539,4 @@ export class HttpApiService implements HttpApiDirectory {
   #now(): string {
     return new Date(this.#clock.now()).toISOString();
   }
-}
-
-function stateOf(stored: StoredApi): ApiState {
-  return {
-    api: stored.api,
-    routes: new Map(stored.routes.map((r) => [r.routeId, r])),
-    integrations: new Map(stored.integrations.map((i) => [i.integrationId, i])),
-    stages: new Map(stored.stages.map((s) => [s.stageName, s])),
-    deployments: new Map(stored.deployments.map((d) => [d.deploymentId, d])),
-  };
-}
-
-function emptyState(api: ApiRecord): ApiState {
-  return {
-    api,
-    routes: new Map(),
-    integrations: new Map(),
-    stages: new Map(),
-    deployments: new Map(),
-  };
-}
-
-function put<K extends ResourceKind>(
-  apiId: string,
-  kind: K,
-  id: string,
-  record: ApiResources[K],
-): HttpApiChange {
-  return { op: 'put', apiId, kind, id, record };
-}
-
-/** `{ [key]: value }` when the value is given, else nothing (optional members stay absent). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
-}
-
-function checkName(name: string | undefined): string {
-  if (name === undefined || name.length === 0 || name.length > 128) {
-    throw badRequest('Name is required and must be between 1 and 128 characters.');
-  }
-  return name;
-}
-
-function authorizationType(value: string | undefined): 'NONE' {
-  if (value !== undefined && value !== 'NONE') {
-    throw badRequest(
-      `Unsupported AuthorizationType '${value}': Fogbank's HTTP APIs have no authorizers.`,
-    );
-  }
-  return 'NONE';
-}
-
-function checkStageVariables(
-  variables: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> {
-  for (const [name, value] of Object.entries(variables)) {
-    if (!STAGE_VARIABLE_NAME.test(name) || !STAGE_VARIABLE_VALUE.test(value)) {
-      throw badRequest(
-        `Invalid stage variable '${name}': names are 1-64 of A-Z a-z 0-9 _, values up to 2048 of A-Z a-z 0-9 - . _ ~ : / ? # & = ,`,
-      );
-    }
-  }
-  return variables;
-}
-
-/** Items in id order, `maxResults` at a time; the token is the last id of the previous page. */
-function pageOf(ids: readonly string[], page: PageRequest): Page<string> {
-  const sorted = [...ids].sort();
-  const after = page.nextToken === undefined ? undefined : decodeToken(page.nextToken);
-  const rest = after === undefined ? sorted : sorted.filter((id) => id > after);
-  const limit = page.maxResults ?? Infinity;
-  if (page.maxResults !== undefined && (page.maxResults < 1 || page.maxResults > 500)) {
-    throw badRequest('MaxResults must be between 1 and 500.');
-  }
-  const items = rest.slice(0, limit);
-  const last = items.at(-1);
-  return rest.length > limit && last !== undefined
-    ? { items, nextToken: Buffer.from(last).toString('base64url') }
-    : { items };
-}
-
-function pageOfMap<T>(map: ReadonlyMap<string, T>, page: PageRequest): Page<T> {
-  const { items, nextToken } = pageOf([...map.keys()], page);
-  return {
-    items: items.flatMap((id) => map.get(id) ?? []),
-    ...optional('nextToken', nextToken),
-  };
-}
-
-function decodeToken(token: string): string {
-  const id = Buffer.from(token, 'base64url').toString('utf8');
-  if (id.length === 0 || !/^[A-Za-z0-9_$-]+$/.test(id)) {
-    throw badRequest(`Invalid NextToken: ${token}`);
-  }
-  return id;
 }
