@@ -20,6 +20,9 @@ import {
   GetRoutesCommand,
   GetStageCommand,
   GetStagesCommand,
+  GetTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateApiCommand,
   UpdateIntegrationCommand,
   UpdateRouteCommand,
@@ -100,6 +103,26 @@ test('quick create makes a Lambda proxy integration, a $default route and an aut
   const [route] = service.stages(keyed.ApiId ?? '')[0]?.routes ?? [];
   assert.equal(route?.routeKey, 'GET /items/{id}');
   assert.equal(route.integration.functionArn, `${FUNCTION_ARN}:live`);
+
+  // Tags of the API and of its stage, by ARN.
+  const apiArn = `arn:aws:apigateway:us-east-1::/apis/${apiId}`;
+  await client.send(new TagResourceCommand({ ResourceArn: apiArn, Tags: { env: 'dev' } }));
+  assert.deepEqual((await client.send(new GetTagsCommand({ ResourceArn: apiArn }))).Tags, {
+    team: 'payments',
+    env: 'dev',
+  });
+  await client.send(new UntagResourceCommand({ ResourceArn: apiArn, TagKeys: ['team'] }));
+  assert.deepEqual((await client.send(new GetApiCommand({ ApiId: apiId }))).Tags, { env: 'dev' });
+  const stageArn = `${apiArn}/stages/$default`;
+  await client.send(new TagResourceCommand({ ResourceArn: stageArn, Tags: { tier: 'free' } }));
+  assert.deepEqual(
+    (await client.send(new GetStageCommand({ ApiId: apiId, StageName: '$default' }))).Tags,
+    { tier: 'free' },
+  );
+  const badArn = await rejection(
+    client.send(new GetTagsCommand({ ResourceArn: 'arn:aws:apigateway:eu-west-1::/apis/x' })),
+  );
+  assert.equal(badArn.name, 'BadRequestException');
 
   const { Items: apis = [] } = await client.send(new GetApisCommand({}));
   assert.deepEqual(apis.map((a) => a.ApiId).sort(), [apiId, keyed.ApiId].sort());

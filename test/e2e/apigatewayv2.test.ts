@@ -82,6 +82,18 @@ test(
     const port = new URL(server.url).port;
     assert.equal(api.ApiEndpoint, `http://${apiId}.execute-api.us-east-1.localhost:${port}`);
     assert.deepEqual(api.Tags, { stage: 'test' });
+    const apiArn = `arn:aws:apigateway:us-east-1::/apis/${apiId}`;
+    const tagged = await cli(
+      'apigatewayv2',
+      'tag-resource',
+      '--resource-arn',
+      apiArn,
+      '--tags',
+      'owner=me',
+    );
+    assert.equal(tagged.code, 0, tagged.stderr);
+    const tags = await cliJson('apigatewayv2', 'get-tags', '--resource-arn', apiArn);
+    assert.deepEqual(tags.Tags, { stage: 'test', owner: 'me' });
     const routes = await cliJson('apigatewayv2', 'get-routes', '--api-id', apiId);
     assert.deepEqual(
       (routes.Items as { RouteKey: string }[]).map((r) => r.RouteKey),

@@ -1,6 +1,7 @@
 /**
- * The API Gateway v2 management API on the shared port: restJson1 under `/v2/apis`, signed for
- * service `apigateway`, errors as `{"message": …}` with `x-amzn-ErrorType`.
+ * The API Gateway v2 management API on the shared port: restJson1 under `/v2/apis` and
+ * `/v2/tags`, signed for service `apigateway`, errors as `{"message": …}` with
+ * `x-amzn-ErrorType`.
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/api-reference.html
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,8 +16,8 @@ import { Router } from '../protocol/router.js';
 import { Input } from './input.js';
 import { createOperations, type Operation } from './operations.js';
 
-/** Everything under `/v2/apis`: the Lambda API has no path there. */
-const API_PATH = /^\/v2\/apis(?:[/?]|$)/;
+/** Everything under `/v2/apis` and `/v2/tags`: the Lambda API has no path there. */
+const API_PATH = /^\/v2\/(?:apis|tags)(?:[/?]|$)/;
 /** A request to a function URL or an HTTP API's own host is the user's, whatever its path. */
 const SERVED_HOST = /^[a-z0-9]+\.(?:execute-api|lambda-url)\./i;
 

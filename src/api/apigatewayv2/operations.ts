@@ -233,6 +233,31 @@ export function createOperations(service: HttpApiService): readonly Operation[] 
     },
 
     {
+      operation: 'GetTags',
+      method: 'GET',
+      path: '/v2/tags/{ResourceArn}',
+      status: 200,
+      run: (r) => ({ tags: service.getTags(label(r, 'ResourceArn')) }),
+    },
+    {
+      operation: 'TagResource',
+      method: 'POST',
+      path: '/v2/tags/{ResourceArn}',
+      status: 201,
+      run: async (r) => {
+        await service.tagResource(label(r, 'ResourceArn'), r.input.stringMap('tags') ?? {});
+        return {};
+      },
+    },
+    {
+      operation: 'UntagResource',
+      method: 'DELETE',
+      path: '/v2/tags/{ResourceArn}',
+      status: 204,
+      run: (r) => service.untagResource(label(r, 'ResourceArn'), r.query.getAll('tagKeys')),
+    },
+
+    {
       operation: 'CreateDeployment',
       method: 'POST',
       path: `${API}/deployments`,

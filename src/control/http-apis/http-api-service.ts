@@ -53,6 +53,9 @@ import {
   targetIntegrationId,
 } from './validation.js';
 
+const TAGGABLE =
+  /^arn:aws[a-zA-Z-]*:apigateway:([a-z0-9-]+)::\/apis\/([a-z0-9]+)(?:\/stages\/([^/]+))?$/;
+
 /** An API as answered: its record and where clients call it. */
 export type ApiView = ApiRecord & { readonly apiEndpoint: string };
 
@@ -444,6 +447,44 @@ export class HttpApiService implements HttpApiDirectory {
     return pageOfMap(this.#api(apiId).deployments, page);
   }
 
+  // ── Tags (of APIs and stages, by `arn:aws:apigateway:<region>::/apis/<id>[/stages/<name>]`) ──
+
+  getTags(resourceArn: string): Readonly<Record<string, string>> {
+    const { state, stage } = this.#tagged(resourceArn);
+    return stage?.tags ?? state.api.tags;
+  }
+
+  /** Adds tags, or replaces the values of existing keys; `undefined` keys are removed. */
+  tagResource(
+    resourceArn: string,
+    tags: Readonly<Record<string, string | undefined>>,
+  ): Promise<void> {
+    return this.#serially(async () => {
+      const { state, stage } = this.#tagged(resourceArn);
+      const merged = new Map(Object.entries(stage?.tags ?? state.api.tags));
+      for (const [key, value] of Object.entries(tags)) {
+        if (value === undefined) {
+          merged.delete(key);
+        } else {
+          merged.set(key, value);
+        }
+      }
+      const next = Object.fromEntries(merged);
+      await this.#commit([
+        stage === undefined
+          ? { op: 'putApi', api: { ...state.api, tags: next } }
+          : put(state.api.apiId, 'stage', stage.stageName, { ...stage, tags: next }),
+      ]);
+    });
+  }
+
+  untagResource(resourceArn: string, tagKeys: readonly string[]): Promise<void> {
+    return this.tagResource(
+      resourceArn,
+      Object.fromEntries(tagKeys.map((key) => [key, undefined])),
+    );
+  }
+
   // ── helpers ───────────────────────────────────────────────────────────────
 
   #serially<T>(work: () => Promise<T>): Promise<T> {
@@ -475,6 +516,17 @@ export class HttpApiService implements HttpApiDirectory {
     } catch {
       return undefined;
     }
+  }
+
+  #tagged(resourceArn: string): { state: ApiState; stage?: StageRecord } {
+    const m = TAGGABLE.exec(resourceArn);
+    if (m?.[1] !== this.#ctx.region || m[2] === undefined) {
+      throw badRequest(
+        `Invalid resource ARN '${resourceArn}': tags belong to arn:aws:apigateway:${this.#ctx.region}::/apis/<api-id>[/stages/<stage-name>].`,
+      );
+    }
+    const state = this.#api(m[2]);
+    return m[3] === undefined ? { state } : { state, stage: stageOf(state, m[3]) };
   }
 
   #view(api: ApiRecord): ApiView {
