@@ -6,15 +6,18 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import {
+  AddTagsCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
+  DescribeTagsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
+  RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createElbv2HttpHandler, isElbv2QueryBody } from '../../src/api/elbv2/index.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -180,6 +183,21 @@ test('a lambda target group: create (idempotent), describe, register, health, at
   assert.equal(service.targetGroup('orders-tg')?.functionArn, undefined);
   const none = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
   assert.deepEqual(none.TargetHealthDescriptions, []);
+
+  await client.send(
+    new AddTagsCommand({
+      ResourceArns: [arn],
+      Tags: [
+        { Key: 'team', Value: 'orders' },
+        { Key: 'env', Value: 'dev' },
+      ],
+    }),
+  );
+  await client.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: ['env'] }));
+  const tags = await client.send(new DescribeTagsCommand({ ResourceArns: [arn] }));
+  assert.deepEqual(tags.TagDescriptions, [
+    { ResourceArn: arn, Tags: [{ Key: 'team', Value: 'orders' }] },
+  ]);
 
   await client.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
   assert.equal(service.targetGroup('orders-tg'), undefined);

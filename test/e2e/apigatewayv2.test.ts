@@ -219,6 +219,19 @@ test(
       '--attributes',
       'Key=lambda.multi_value_headers.enabled,Value=true',
     );
+    const addTags = await cli(
+      'elbv2',
+      'add-tags',
+      '--resource-arns',
+      targetGroupArn,
+      '--tags',
+      'Key=app,Value=web',
+    );
+    assert.equal(addTags.code, 0, addTags.stderr);
+    const tgTags = await cliJson('elbv2', 'describe-tags', '--resource-arns', targetGroupArn);
+    assert.deepEqual(tgTags.TagDescriptions, [
+      { ResourceArn: targetGroupArn, Tags: [{ Key: 'app', Value: 'web' }] },
+    ]);
     const instance = await cli(
       'elbv2',
       'create-target-group',

@@ -138,6 +138,28 @@ export function createOperations(service: TargetGroupService): Readonly<Record<s
       );
     },
 
+    DescribeTags(p) {
+      const descriptions = service.describeTags(list(p, 'ResourceArns')).map(
+        ({ arn, tags }) =>
+          element('ResourceArn', arn) +
+          memberListXml(
+            'Tags',
+            tags.map((t) => element('Key', t.key) + element('Value', t.value)),
+          ),
+      );
+      return Promise.resolve(memberListXml('TagDescriptions', descriptions));
+    },
+
+    async AddTags(p) {
+      await service.addTags(list(p, 'ResourceArns'), pairs(p, 'Tags'));
+      return '';
+    },
+
+    async RemoveTags(p) {
+      await service.removeTags(list(p, 'ResourceArns'), list(p, 'TagKeys'));
+      return '';
+    },
+
     async ModifyTargetGroupAttributes(p) {
       return attributesXml(
         await service.modifyTargetGroupAttributes(

@@ -313,6 +313,41 @@ export class TargetGroupService implements AlbDirectory {
     });
   }
 
+  /** The tags of each target group, in the order asked. */
+  describeTags(
+    resourceArns: readonly string[],
+  ): { arn: string; tags: TargetGroupRecord['tags'] }[] {
+    return resourceArns.map((arn) => ({ arn, tags: this.#group(arn).tags }));
+  }
+
+  /** Adds tags to every group named (a key given again gets the new value). */
+  addTags(
+    resourceArns: readonly string[],
+    tags: readonly { readonly key: string; readonly value: string }[],
+  ): Promise<void> {
+    return this.#retag(resourceArns, (current) => [
+      ...current.filter((t) => !tags.some((n) => n.key === t.key)),
+      ...tags,
+    ]);
+  }
+
+  removeTags(resourceArns: readonly string[], tagKeys: readonly string[]): Promise<void> {
+    return this.#retag(resourceArns, (current) => current.filter((t) => !tagKeys.includes(t.key)));
+  }
+
+  #retag(
+    resourceArns: readonly string[],
+    change: (current: TargetGroupRecord['tags']) => TargetGroupRecord['tags'],
+  ): Promise<void> {
+    return this.#serially(async () => {
+      // Every ARN is checked before anything changes.
+      const groups = resourceArns.map((arn) => this.#group(arn));
+      for (const group of groups) {
+        await this.#replace({ ...group, tags: change(group.tags) });
+      }
+    });
+  }
+
   #serially<T>(work: () => Promise<T>): Promise<T> {
     const result = this.#tail.then(work);
     this.#tail = result.catch(() => undefined);
