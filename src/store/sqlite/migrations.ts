@@ -6,7 +6,9 @@ import {
 } from './async-event-tables.js';
 import { ESM_MIGRATION } from './esm-tables.js';
 import { FUNCTION_CONFIG_MIGRATION } from './function-config-tables.js';
+import { HTTP_APIS_MIGRATION } from './http-api-tables.js';
 import { LAYERS_MIGRATION } from './layer-tables.js';
+import { TARGET_GROUPS_MIGRATION } from './target-group-tables.js';
 
 /** A numbered schema change; applied once, in order, each in its own transaction. */
 export interface Migration {
@@ -86,6 +88,8 @@ export const MIGRATIONS: readonly Migration[] = [
   LAYERS_MIGRATION,
   FUNCTION_CONFIG_MIGRATION,
   ESM_MIGRATION,
+  HTTP_APIS_MIGRATION,
+  TARGET_GROUPS_MIGRATION,
 ];
 
 /**
