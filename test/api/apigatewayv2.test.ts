@@ -486,3 +486,21 @@ test('APIs and the directory survive a restart of the service', async (t) => {
   await restarted.deleteApi(apiId);
   assert.deepEqual((await reopen()).stages(apiId), []);
 });
+
+test('concurrent changes are serialized: one of five identical routes is created', async (t) => {
+  const { client, service } = await startHttpApis(t);
+  const { ApiId: apiId = '' } = await client.send(
+    new CreateApiCommand({ Name: 'race', ProtocolType: 'HTTP', Target: FUNCTION_ARN }),
+  );
+  // Started in the same turn, so each would validate before any other commits were it not queued.
+  const results = await Promise.allSettled(
+    Array.from({ length: 5 }, () => service.createRoute(apiId, { routeKey: 'GET /same' })),
+  );
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  for (const r of results) {
+    if (r.status === 'rejected') {
+      assert.equal((r.reason as Error).name, 'ConflictException');
+    }
+  }
+  assert.equal(service.getRoutes(apiId, {}).items.length, 2);
+});
