@@ -104,6 +104,26 @@ test('quick create makes a Lambda proxy integration, a $default route and an aut
   assert.equal(route?.routeKey, 'GET /items/{id}');
   assert.equal(route.integration.functionArn, `${FUNCTION_ARN}:live`);
 
+  // Quick update: a new function and route key for what quick create made.
+  await client.send(
+    new UpdateApiCommand({ ApiId: apiId, Target: `${FUNCTION_ARN}:v2`, RouteKey: 'ANY /{proxy+}' }),
+  );
+  const [updatedRoute] = service.stages(apiId)[0]?.routes ?? [];
+  assert.equal(updatedRoute?.routeKey, 'ANY /{proxy+}');
+  assert.equal(updatedRoute.integration.functionArn, `${FUNCTION_ARN}:v2`);
+  assert.equal(updatedRoute.integration.integrationId, integration.IntegrationId);
+  const badKey = await rejection(
+    client.send(new UpdateApiCommand({ ApiId: keyed.ApiId, Name: 'renamed', RouteKey: 'BAD KEY' })),
+  );
+  assert.equal(badKey.name, 'BadRequestException');
+  assert.equal((await client.send(new GetApiCommand({ ApiId: keyed.ApiId }))).Name, 'items');
+  assert.equal(service.stages(keyed.ApiId ?? '')[0]?.routes[0]?.routeKey, 'GET /items/{id}');
+  const plain = await client.send(new CreateApiCommand({ Name: 'plain', ProtocolType: 'HTTP' }));
+  const notQuick = await rejection(
+    client.send(new UpdateApiCommand({ ApiId: plain.ApiId, Target: FUNCTION_ARN })),
+  );
+  assert.match(notQuick.message, /quick create/);
+
   // Tags of the API and of its stage, by ARN.
   const apiArn = `arn:aws:apigateway:us-east-1::/apis/${apiId}`;
   await client.send(new TagResourceCommand({ ResourceArn: apiArn, Tags: { env: 'dev' } }));
@@ -125,7 +145,7 @@ test('quick create makes a Lambda proxy integration, a $default route and an aut
   assert.equal(badArn.name, 'BadRequestException');
 
   const { Items: apis = [] } = await client.send(new GetApisCommand({}));
-  assert.deepEqual(apis.map((a) => a.ApiId).sort(), [apiId, keyed.ApiId].sort());
+  assert.deepEqual(apis.map((a) => a.ApiId).sort(), [apiId, keyed.ApiId, plain.ApiId].sort());
 });
 
 test('routes, integrations, stages and deployments: create, get, update, delete, and the directory follows', async (t) => {
@@ -485,4 +505,22 @@ test('APIs and the directory survive a restart of the service', async (t) => {
   );
   await restarted.deleteApi(apiId);
   assert.deepEqual((await reopen()).stages(apiId), []);
+});
+
+test('concurrent changes are serialized: one of five identical routes is created', async (t) => {
+  const { client, service } = await startHttpApis(t);
+  const { ApiId: apiId = '' } = await client.send(
+    new CreateApiCommand({ Name: 'race', ProtocolType: 'HTTP', Target: FUNCTION_ARN }),
+  );
+  // Started in the same turn, so each would validate before any other commits were it not queued.
+  const results = await Promise.allSettled(
+    Array.from({ length: 5 }, () => service.createRoute(apiId, { routeKey: 'GET /same' })),
+  );
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  for (const r of results) {
+    if (r.status === 'rejected') {
+      assert.equal((r.reason as Error).name, 'ConflictException');
+    }
+  }
+  assert.equal(service.getRoutes(apiId, {}).items.length, 2);
 });

@@ -337,3 +337,23 @@ test('errors on the wire are query-protocol XML', async (t) => {
   const unknown = await fetch(`${url}/?Action=CreateLoadBalancer&Version=2015-12-01`);
   assert.match(await unknown.text(), /<Code>InvalidAction<\/Code>/);
 });
+
+test('concurrent creates of one name make one target group', async (t) => {
+  const { client, service } = await startTargetGroups(t);
+  // Started in the same turn, so each would find no group were they not queued.
+  const created = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      service.createTargetGroup({
+        name: 'once',
+        targetType: 'lambda',
+        protocol: undefined,
+        port: undefined,
+        vpcId: undefined,
+        healthCheckEnabled: undefined,
+        tags: [],
+      }),
+    ),
+  );
+  assert.equal(new Set(created.map((c) => c.targetGroupArn)).size, 1);
+  assert.equal((await client.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.length, 1);
+});

@@ -113,6 +113,8 @@ export function createOperations(service: HttpApiService): readonly Operation[] 
           description: r.input.string('description'),
           version: r.input.string('version'),
           disableExecuteApiEndpoint: r.input.boolean('disableExecuteApiEndpoint'),
+          target: r.input.string('target'),
+          routeKey: r.input.string('routeKey'),
         }),
     },
     {

@@ -210,7 +210,7 @@ export class HttpApiService implements HttpApiDirectory {
         ...optional('version', input.version),
         ...optional('disableExecuteApiEndpoint', input.disableExecuteApiEndpoint),
       };
-      await this.#commit([{ op: 'putApi', api }]);
+      await this.#commit([{ op: 'putApi', api }, ...this.#quickUpdate(state, input)]);
       return this.#view(api);
     });
   }
@@ -220,6 +220,40 @@ export class HttpApiService implements HttpApiDirectory {
       this.#api(apiId);
       await this.#commit([{ op: 'deleteApi', apiId }]);
     });
+  }
+
+  /**
+   * UpdateApi's Target and RouteKey change the integration and route that quick create made
+   * (the API Gateway managed ones); an API made otherwise has none to change.
+   */
+  #quickUpdate(state: ApiState, input: UpdateApiInput): HttpApiChange[] {
+    if (input.target === undefined && input.routeKey === undefined) {
+      return [];
+    }
+    const integration = [...state.integrations.values()].find((i) => i.apiGatewayManaged);
+    const route = [...state.routes.values()].find((r) => r.apiGatewayManaged);
+    if (integration === undefined || route === undefined) {
+      throw badRequest('Target and RouteKey can be updated only on an API made by quick create.');
+    }
+    const apiId = state.api.apiId;
+    const changes: HttpApiChange[] = [];
+    if (input.target !== undefined) {
+      const settings = integrationSettings(
+        { ...integration, integrationUri: input.target },
+        this.#ctx,
+      );
+      changes.push(
+        put(apiId, 'integration', integration.integrationId, { ...integration, ...settings }),
+      );
+    }
+    if (input.routeKey !== undefined) {
+      const updated = this.#checkRoute(state, route.routeId, {
+        ...route,
+        routeKey: input.routeKey,
+      });
+      changes.push(put(apiId, 'route', route.routeId, updated));
+    }
+    return changes;
   }
 
   // ── Routes ────────────────────────────────────────────────────────────────

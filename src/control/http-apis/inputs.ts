@@ -19,6 +19,10 @@ export interface UpdateApiInput {
   readonly description?: string | undefined;
   readonly version?: string | undefined;
   readonly disableExecuteApiEndpoint?: boolean | undefined;
+  /** Quick update: a new function for the integration quick create made. */
+  readonly target?: string | undefined;
+  /** Quick update: a new key for the route quick create made. */
+  readonly routeKey?: string | undefined;
 }
 
 export interface RouteInput {
