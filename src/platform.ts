@@ -132,6 +132,8 @@ export async function startPlatform(
     clock,
     idleTimeoutMs: config.idleTimeoutMs,
     apiSocketPath,
+    preboot: config.preboot,
+    memoryLimitMb: config.environmentMemoryMb,
     onWarning,
   });
   const logs = new LogWriter(store, clock, (err) => {

@@ -12,7 +12,7 @@ import {
 } from './invocation-verdict.js';
 import { LogCollector } from './log-collector.js';
 import type { RuntimeApiHooks, RuntimeOutcome } from './runtime-api/session.js';
-import type { SandboxExit } from './sandbox-process.js';
+import type { SandboxExit, SandboxProcess } from './sandbox-process.js';
 import type { EnvironmentSpec, InvokeRequest, InvokeResult } from './types.js';
 
 /**
@@ -52,6 +52,8 @@ export interface EnvironmentOptions {
   readonly onIdle: (environment: ExecutionEnvironment) => void;
   /** The environment is gone: processes killed, cgroups and sockets removed. */
   readonly onStopped: (environment: ExecutionEnvironment) => void;
+  /** A pre-booted blank runtime to specialize instead of starting a sandbox. */
+  readonly blank?: Sandbox;
 }
 
 /** How a prewarm() ended: initialized, or why not. */
@@ -88,6 +90,8 @@ export class ExecutionEnvironment {
   #idleTimer: TimerHandle | undefined;
   #retireWhenIdle = false;
   #peakBytes = 0;
+  /** performance.now() when init began: the spawn, or a blank runtime's specialization. */
+  #initStartedAt: number | undefined;
   #markStopped: () => void = () => undefined;
   /** Kept for provisioned concurrency: never reaped by the idle timer. */
   #provisioned = false;
@@ -238,7 +242,10 @@ export class ExecutionEnvironment {
   }
 
   async #boot(): Promise<Sandbox | undefined> {
-    const { executor, clock } = this.#options;
+    const { executor, blank } = this.#options;
+    if (blank !== undefined) {
+      return this.#specialize(blank);
+    }
     let sandbox: Sandbox;
     try {
       sandbox = await executor.prepare(this.spec, this.id, this.logStreamName, this.#hooks);
@@ -256,21 +263,42 @@ export class ExecutionEnvironment {
       return sandbox;
     }
     const child = executor.start(sandbox);
+    this.#initStartedAt = child.spawnedAt;
+    this.#watch(child);
+    return sandbox;
+  }
+
+  /** Cold start from a blank runtime: it becomes this environment, and its init starts now. */
+  async #specialize(blank: Sandbox): Promise<Sandbox> {
+    this.#sandbox = blank;
+    if (blank.process !== undefined) {
+      this.#watch(blank.process);
+    }
+    this.#initStartedAt = performance.now();
+    try {
+      await this.#options.executor.specialize(blank, this.spec, this.logStreamName, this.#hooks);
+    } catch (error) {
+      void this.#terminate({ kind: 'prepare-failed', error });
+    }
+    return blank;
+  }
+
+  /** Collects the runtime's output, notices its exit, and bounds its init. */
+  #watch(child: SandboxProcess): void {
     this.#logs.attach(child.stdout);
     this.#logs.attach(child.stderr);
     void child.exited.then((exit) => this.#terminate({ kind: 'exit', exit }));
-    this.#initTimer = clock.setTimeout(
+    this.#initTimer = this.#options.clock.setTimeout(
       () => {
         void this.#terminate({ kind: 'init-timeout' });
       },
       INIT_TIMEOUT_MS + this.spec.timeoutSeconds * 1000,
     );
-    return sandbox;
   }
 
   #onInitDone(): void {
     const invocation = this.#invocation;
-    const spawnedAt = this.#sandbox?.process?.spawnedAt;
+    const initStartedAt = this.#initStartedAt;
     const settle = this.#settlePrewarm;
     if (this.#state === 'Starting') {
       this.#initialized = true;
@@ -293,11 +321,11 @@ export class ExecutionEnvironment {
       this.#options.onIdle(this);
       return;
     }
-    if (this.#state !== 'Starting' || invocation === undefined || spawnedAt === undefined) {
+    if (this.#state !== 'Starting' || invocation === undefined || initStartedAt === undefined) {
       return;
     }
     this.#clearInitTimer();
-    invocation.initDurationMs = performance.now() - spawnedAt;
+    invocation.initDurationMs = performance.now() - initStartedAt;
     invocation.initLogs = this.#logs.take();
     this.#transition('Invoking');
     this.#deliver();
@@ -432,8 +460,7 @@ export class ExecutionEnvironment {
     const logs = this.#logs.take();
     if (inInit) {
       invocation.initLogs = logs;
-      invocation.initDurationMs =
-        performance.now() - (this.#sandbox?.process?.spawnedAt ?? performance.now());
+      invocation.initDurationMs = performance.now() - (this.#initStartedAt ?? performance.now());
     }
     const failure = terminationVerdict(requestId, reason, exit, oomKills, this.spec.timeoutSeconds);
     return this.#result(invocation, {
