@@ -147,6 +147,12 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     }
     try {
       return (await this.#execute(version, qualifier, requestId, payload, undefined)).result;
+    } catch (err) {
+      // The node has no memory left for another environment: retried like any throttle.
+      if (err instanceof ServiceError && err.statusCode === 429) {
+        return 'throttled';
+      }
+      throw err;
     } finally {
       lease.release();
     }
