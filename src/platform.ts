@@ -33,6 +33,7 @@ import { createLambdaTarget } from './invoke/lambda-target.js';
 import { ProvisionedConcurrencyKeeper } from './invoke/provisioned-concurrency.js';
 import { RetryPolicy } from './invoke/retry-policy.js';
 import type { AsyncConfigSource } from './invoke/types.js';
+import { LogThread } from './observe/log-thread.js';
 import { LogWriter } from './observe/log-writer.js';
 import { cleanupStale, createEnvironmentPool, resolveRuntime } from './sandbox/index.js';
 import type { EnvironmentPool } from './sandbox/types.js';
@@ -132,11 +133,13 @@ export async function startPlatform(
     clock,
     idleTimeoutMs: config.idleTimeoutMs,
     apiSocketPath,
+    freezeGraceMs: config.freezeGraceMs,
     preboot: config.preboot,
     memoryLimitMb: config.environmentMemoryMb,
     onWarning,
   });
-  const logs = new LogWriter(store, clock, (err) => {
+  const logThread = await LogThread.open(join(dataDir, 'fogbank.db'), clock);
+  const logs = new LogWriter(logThread, clock, (err) => {
     onWarning(`could not store log events: ${String(err)}`);
   });
 
@@ -296,6 +299,7 @@ export async function startPlatform(
         await control.stop();
         await functionConfig.settled();
         await logs.flush();
+        await logThread.close();
         await store.close();
         await rm(runDir, { recursive: true, force: true });
       })();

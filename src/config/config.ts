@@ -46,6 +46,11 @@ export interface Config {
    * to make room; when none is idle the invocation is throttled (429).
    */
   readonly environmentMemoryMb: number;
+  /**
+   * An environment stays thawed this long after an invocation, so that a following invocation
+   * skips the freezer; past it, nothing runs until the next invocation.
+   */
+  readonly freezeGraceMs: number;
 }
 
 const schema = z.object({
@@ -70,6 +75,7 @@ const schema = z.object({
     .int()
     .min(1)
     .default(4 * availableParallelism()),
+  FOGBANK_FREEZE_GRACE_MS: z.coerce.number().int().min(0).max(1000).default(10),
   FOGBANK_PREBOOT_MAX: z.coerce.number().int().min(0).max(1000).default(4),
   FOGBANK_PREBOOT_MIN: z.coerce.number().int().min(0).max(1000).default(1),
   FOGBANK_PREBOOT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
@@ -119,5 +125,6 @@ export function loadConfig(
       windowMs: c.FOGBANK_PREBOOT_WINDOW_MS,
     }),
     environmentMemoryMb: c.FOGBANK_ENVIRONMENT_MEMORY_MB,
+    freezeGraceMs: c.FOGBANK_FREEZE_GRACE_MS,
   });
 }

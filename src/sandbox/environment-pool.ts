@@ -31,6 +31,8 @@ export interface EnvironmentPoolOptions {
   readonly clock: Clock;
   /** An idle environment is stopped after this long without an invocation. */
   readonly idleTimeoutMs: number;
+  /** An environment is frozen this long after its invocation ends (default 0: at once). */
+  readonly freezeGraceMs?: number;
   /** A host Unix socket serving Fogbank's API, bound into namespace sandboxes. */
   readonly apiSocketPath?: string;
   /** Pre-booted blank runtimes; absent (or max 0): every cold start starts a sandbox. */
@@ -315,6 +317,7 @@ class Pool implements EnvironmentPool {
       executor: this.#executor,
       clock: this.#options.clock,
       idleTimeoutMs: this.#options.idleTimeoutMs,
+      freezeGraceMs: this.#options.freezeGraceMs ?? 0,
       onIdle: (env) => {
         this.#onIdle(env);
       },

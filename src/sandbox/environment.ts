@@ -48,6 +48,11 @@ export interface EnvironmentOptions {
   readonly executor: Executor;
   readonly clock: Clock;
   readonly idleTimeoutMs: number;
+  /**
+   * How long an environment stays thawed after an invocation before it is frozen: an
+   * invocation arriving within it skips the freezer's two writes (0: frozen at once).
+   */
+  readonly freezeGraceMs: number;
   /** The environment finished an invocation and can take another one. */
   readonly onIdle: (environment: ExecutionEnvironment) => void;
   /** The environment is gone: processes killed, cgroups and sockets removed. */
@@ -89,6 +94,8 @@ export class ExecutionEnvironment {
   #initTimer: TimerHandle | undefined;
   #idleTimer: TimerHandle | undefined;
   #retireWhenIdle = false;
+  /** Idle past the freeze grace: nothing may run, so it is frozen once parked in /next. */
+  #resting = false;
   #peakBytes = 0;
   /** performance.now() when init began: the spawn, or a blank runtime's specialization. */
   #initStartedAt: number | undefined;
@@ -114,7 +121,7 @@ export class ExecutionEnvironment {
         void this.#terminate({ kind: 'init-error', errorType, payload });
       },
       onParked: () => {
-        if (this.#state === 'Ready') {
+        if (this.#state === 'Ready' && this.#resting) {
           this.#freeze();
         }
       },
@@ -169,7 +176,7 @@ export class ExecutionEnvironment {
       return;
     }
     this.#provisioned = false;
-    if (this.#state === 'Ready' || this.#state === 'Frozen') {
+    if ((this.#state === 'Ready' || this.#state === 'Frozen') && this.#resting) {
       this.#startIdleTimer();
     }
   }
@@ -192,6 +199,7 @@ export class ExecutionEnvironment {
     const wasFrozen = this.#state === 'Frozen';
     this.#transition('Invoking');
     this.#clearIdleTimer();
+    this.#resting = false;
     const result = this.#begin(request);
     if (wasFrozen) {
       // The event is written to the socket at once; the runtime reads it when thawed.
@@ -315,9 +323,7 @@ export class ExecutionEnvironment {
         void this.stop();
         return;
       }
-      if (!this.#provisioned) {
-        this.#startIdleTimer();
-      }
+      this.#rest();
       this.#options.onIdle(this);
       return;
     }
@@ -387,16 +393,36 @@ export class ExecutionEnvironment {
         void this.stop();
       } else {
         this.#transition('Ready');
-        if (!this.#provisioned) {
-          this.#startIdleTimer();
-        }
-        if (this.#sandbox?.runtimeApi.parked === true) {
-          this.#freeze();
-        }
+        this.#rest();
         this.#options.onIdle(this);
       }
     }
     invocation.resolve(result);
+  }
+
+  /** The invocation is over: frozen after the grace, then reaped after idleTimeoutMs. */
+  #rest(): void {
+    const grace = this.#options.freezeGraceMs;
+    if (grace <= 0) {
+      this.#settle();
+      return;
+    }
+    this.#clearIdleTimer();
+    this.#idleTimer = this.#options.clock.setTimeout(() => {
+      this.#idleTimer = undefined;
+      this.#settle();
+    }, grace);
+  }
+
+  /** The grace is over: nothing runs any more until the next invocation. */
+  #settle(): void {
+    this.#resting = true;
+    if (this.#state === 'Ready' && this.#sandbox?.runtimeApi.parked === true) {
+      this.#freeze();
+    }
+    if (!this.#provisioned) {
+      this.#startIdleTimer();
+    }
   }
 
   #freeze(): void {

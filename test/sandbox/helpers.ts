@@ -46,6 +46,7 @@ export async function startPool(
     apiSocketPath?: string;
     preboot?: EnvironmentPoolOptions['preboot'];
     memoryLimitMb?: number;
+    freezeGraceMs?: number;
   } = {},
 ): Promise<TestPool> {
   const runDir = await mkdtemp(join(tmpdir(), 'fogbank-sandbox-'));
@@ -59,6 +60,7 @@ export async function startPool(
     ...(options.apiSocketPath !== undefined ? { apiSocketPath: options.apiSocketPath } : {}),
     ...(options.preboot !== undefined ? { preboot: options.preboot } : {}),
     ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
+    ...(options.freezeGraceMs !== undefined ? { freezeGraceMs: options.freezeGraceMs } : {}),
     onWarning: (message) => warnings.push(message),
   });
   t.after(async () => {

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ManualClock } from '../../src/core/clock.js';
 import type { EnvironmentSpec } from '../../src/sandbox/types.js';
 import {
   body,
@@ -224,5 +226,24 @@ describe('memory reserved by environments', () => {
       assert.equal(result.status, 'success');
     }
     assert.equal((await p.invoke(spec, { action: 'echo' })).status, 'success');
+  });
+});
+
+describe('freeze grace', () => {
+  test('an environment runs for the grace after an invocation, then nothing runs', async (t) => {
+    const clock = new ManualClock();
+    const p = await startPool(t, 'process', { clock, freezeGraceMs: 50 });
+    const spec = p.spec({ variables: { FIXTURE_INIT: 'ticker' } });
+    const ticks = async (): Promise<number> =>
+      body<{ ticks: number }>(await p.invoke(spec, { action: 'ticks' })).ticks;
+    const first = await ticks();
+    // The grace has not passed on the pool's clock: the 10 ms ticker keeps running.
+    await delay(300);
+    const second = await ticks();
+    assert.ok(second - first >= 10, `the ticker advanced ${String(second - first)} times`);
+    await clock.advance(50);
+    await delay(300);
+    const third = await ticks();
+    assert.ok(third - second <= 5, `the ticker advanced ${String(third - second)} times frozen`);
   });
 });
