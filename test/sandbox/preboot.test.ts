@@ -3,7 +3,8 @@
  * the environment it becomes keeps every isolation property of one started for the function.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -172,6 +173,23 @@ describe(
         });
         assert.deepEqual(body(otherRuntimeApi), { error: 'ENOENT' });
       }
+    });
+
+    test("a function's layers appear read-only at /opt", async (t) => {
+      const p = await startPool(t, 'namespace', { preboot: PREBOOT });
+      const code = await ownCodeDir(t, {}, NODE_BEHAVE);
+      const layer = await mkdtemp(join(tmpdir(), 'fogbank-layer-'));
+      t.after(() => rm(layer, { recursive: true, force: true }));
+      await chmod(layer, 0o755);
+      await writeFile(join(layer, 'layer.txt'), 'from the layer', { mode: 0o644 });
+      const spec = { ...nodeSpec(p, 'layered', code, 'l'), layerDirs: [layer] };
+      await blankReady(t, p, spec);
+      const read = await p.invoke(spec, { action: 'readFile', path: '/opt/layer.txt' });
+      assert.deepEqual(body(read), { ok: 'from the layer' });
+      assert.ok((await startedWith(p, spec)).includes('_FOGBANK_BLANK=1'));
+      const write = await p.invoke(spec, { action: 'writeFile', path: '/opt/x', content: 'x' });
+      const denied = body<{ error?: string }>(write);
+      assert.ok(denied.error === 'EROFS' || denied.error === 'EACCES', JSON.stringify(denied));
     });
 
     test('stopping the pool leaves no mount, directory or process behind', async (t) => {
