@@ -33,7 +33,6 @@ import { createLambdaTarget } from './invoke/lambda-target.js';
 import { ProvisionedConcurrencyKeeper } from './invoke/provisioned-concurrency.js';
 import { RetryPolicy } from './invoke/retry-policy.js';
 import type { AsyncConfigSource } from './invoke/types.js';
-import { LogThread } from './observe/log-thread.js';
 import { LogWriter } from './observe/log-writer.js';
 import { cleanupStale, createEnvironmentPool, resolveRuntime } from './sandbox/index.js';
 import type { EnvironmentPool } from './sandbox/types.js';
@@ -138,8 +137,7 @@ export async function startPlatform(
     memoryLimitMb: config.environmentMemoryMb,
     onWarning,
   });
-  const logThread = await LogThread.open(join(dataDir, 'fogbank.db'), clock);
-  const logs = new LogWriter(logThread, clock, (err) => {
+  const logs = new LogWriter(store, clock, (err) => {
     onWarning(`could not store log events: ${String(err)}`);
   });
 
@@ -299,7 +297,6 @@ export async function startPlatform(
         await control.stop();
         await functionConfig.settled();
         await logs.flush();
-        await logThread.close();
         await store.close();
         await rm(runDir, { recursive: true, force: true });
       })();

@@ -8,7 +8,6 @@ import {
   removeCgroupDirs,
   serverGroupDirs,
 } from './cgroup.js';
-import { unmountUnder } from './code-mounts.js';
 import { SANDBOX_STATE_FILE, type SandboxState } from './executor.js';
 import { LAYERS_DIR } from './layers.js';
 import { parentPid, processStartTime } from './process-tree.js';
@@ -35,8 +34,6 @@ const ENVIRONMENT_DIR = /^[0-9a-f]{32}$/;
  * `runDir` is fine.
  */
 export async function cleanupStale(runDir: string): Promise<StaleCleanup> {
-  // Code shown in pre-booted sandboxes is mounted under runDir (see CodeMounts).
-  await unmountUnder(runDir);
   const hierarchy = await detectCgroupHierarchy();
   const groupDirs = [...new Set(serverGroupDirs(hierarchy, runDir).values())];
   let entries: string[];

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -13,32 +13,72 @@ const KEEP_UNUSED = 64;
 
 /**
  * Puts a function's code and layers into a sandbox that is already running (a pre-booted
- * blank runtime), by mount propagation:
- * - the run directory is bind-mounted onto itself and made shared, so every sandbox's
+ * blank runtime), by mount propagation, inside a mount namespace of its own:
+ * - a holder process (`unshare --mount`, killed with the server by PR_SET_PDEATHSIG) owns a
+ *   mount namespace in which the run directory is bind-mounted onto itself and made shared;
+ * - blank sandboxes are started in that namespace (`enter`), so every sandbox's
  *   `--ro-bind <env dir>/task /var/task` is a slave of it (bubblewrap makes the sandbox's
  *   mounts slaves);
  * - a host directory gets one private read-only view under `code-mounts/` (a remount does
  *   not propagate, so the view must be read-only before it is bound anywhere);
- * - binding that view onto `<env dir>/task` on the host then appears at /var/task in that
- *   sandbox only: no other sandbox has a mount whose root is that directory.
- * Needs root (the server runs bubblewrap privileged then).
+ * - binding that view onto `<env dir>/task` then appears at /var/task in that sandbox only:
+ *   no other sandbox has a mount whose root is that directory.
+ * The host's own mount table never changes: when the server dies, even by SIGKILL, the
+ * namespace dies with the holder and nothing stays mounted. Needs root.
  */
 export class CodeMounts {
   readonly #runDir: string;
+  readonly #holder: ChildProcess;
+  readonly #nsenter: readonly string[];
   readonly #views = new Map<string, { path: Promise<string>; users: number }>();
   #next = 0;
 
-  private constructor(runDir: string) {
+  private constructor(runDir: string, holder: ChildProcess) {
     this.#runDir = runDir;
+    this.#holder = holder;
+    this.#nsenter = ['-t', String(holder.pid), '-m', '--'];
   }
 
-  /** Makes `runDir` a shared mount; undo with close(). */
+  /** Starts the holder of the mount namespace; undo with close(). */
   static async open(runDir: string): Promise<CodeMounts> {
-    await unmountUnder(runDir);
-    await run('mount', ['--bind', runDir, runDir]);
-    await run('mount', ['--make-shared', runDir]);
     await mkdir(join(runDir, CODE_MOUNTS_DIR), { recursive: true, mode: 0o700 });
-    return new CodeMounts(runDir);
+    const holder = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'setpriv',
+        '--pdeathsig',
+        'KILL',
+        '--',
+        '/bin/sh',
+        '-c',
+        'mount --bind "$0" "$0" && mount --make-shared "$0" && echo ready && exec sleep infinity',
+        runDir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    holder.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.setEncoding('utf8').once('data', () => {
+        resolve();
+      });
+      holder.once('error', reject);
+      holder.once('exit', (code) => {
+        reject(new Error(`mount namespace holder exited (${String(code)}): ${output.trim()}`));
+      });
+    });
+    holder.unref();
+    holder.stdout.destroy();
+    return new CodeMounts(runDir, holder);
+  }
+
+  /** The command that runs `file args` inside the mount namespace. */
+  enter(file: string, args: readonly string[]): { file: string; args: string[] } {
+    return { file: 'nsenter', args: [...this.#nsenter, file, ...args] };
   }
 
   /**
@@ -67,11 +107,11 @@ export class CodeMounts {
       }
       released = true;
       used.users--;
-      await run('umount', ['-l', target]).catch(() => undefined);
+      await this.#mount('umount', '-l', target).catch(() => undefined);
       await this.#trim();
     };
     try {
-      await run('mount', ['--bind', await used.path, target]);
+      await this.#mount('mount', '--bind', await used.path, target);
     } catch (err) {
       released = true;
       used.users--;
@@ -80,60 +120,43 @@ export class CodeMounts {
     return release;
   }
 
-  /** Unmounts every view and the run directory's own mount. */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.#views.values()].map((v) => v.path));
+  /** Ends the mount namespace, and every mount in it. */
+  close(): Promise<void> {
     this.#views.clear();
-    await unmountUnder(this.#runDir);
+    if (this.#holder.exitCode !== null || this.#holder.signalCode !== null) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#holder.once('exit', () => {
+        resolve();
+      });
+      // Unref'd while it only held the namespace; its exit is now awaited.
+      this.#holder.ref();
+      this.#holder.kill('SIGKILL');
+    });
   }
 
   async #createView(hostDir: string, path: string): Promise<string> {
     await mkdir(path, { mode: 0o755 });
-    await run('mount', ['--bind', hostDir, path]);
-    await run('mount', ['-o', 'remount,bind,ro', path]);
-    await run('mount', ['--make-private', path]);
+    await this.#mount(
+      '/bin/sh',
+      '-c',
+      'mount --bind "$0" "$1" && mount -o remount,bind,ro "$1" && mount --make-private "$1"',
+      hostDir,
+      path,
+    );
     return path;
+  }
+
+  async #mount(...command: string[]): Promise<void> {
+    await run('nsenter', [...this.#nsenter, ...command]);
   }
 
   async #trim(): Promise<void> {
     const unused = [...this.#views].filter(([, v]) => v.users === 0);
     for (const [hostDir, view] of unused.slice(0, Math.max(0, unused.length - KEEP_UNUSED))) {
       this.#views.delete(hostDir);
-      await run('umount', ['-l', await view.path]).catch(() => undefined);
+      await this.#mount('umount', '-l', await view.path).catch(() => undefined);
     }
   }
-}
-
-/**
- * Detaches every mount at or below `dir`, deepest first: what a server killed with SIGKILL
- * left mounted must go before its run directory is removed (a read-only view of code would
- * stop the removal; nothing below it is ever deleted through it).
- */
-export async function unmountUnder(dir: string): Promise<number> {
-  if (!dir.startsWith('/') || dir.split('/').filter(Boolean).length < 2) {
-    // Never a top-level directory: only a run directory of Fogbank's own.
-    return 0;
-  }
-  let table: string;
-  try {
-    table = await readFile('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return 0;
-  }
-  const targets = table
-    .split('\n')
-    .map((line) => unescapeMountPath(line.split(' ')[4] ?? ''))
-    .filter((target) => target === dir || target.startsWith(`${dir}/`))
-    .reverse();
-  for (const target of targets) {
-    await run('umount', ['-l', target]).catch(() => undefined);
-  }
-  return targets.length;
-}
-
-/** mountinfo escapes space, tab, newline and backslash as octal. */
-function unescapeMountPath(path: string): string {
-  return path.replace(/\\([0-7]{3})/g, (_, octal: string) =>
-    String.fromCharCode(Number.parseInt(octal, 8)),
-  );
 }

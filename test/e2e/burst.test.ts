@@ -20,6 +20,10 @@ const HANDLER = `exports.handler = async (event, context) => {
 };
 `;
 
+interface Ran {
+  readonly logStream: string;
+}
+
 describe(`a burst of ${String(BURST)} simultaneous first invocations`, () => {
   let server: RunningServer;
   before(async () => {
@@ -60,17 +64,13 @@ describe(`a burst of ${String(BURST)} simultaneous first invocations`, () => {
     for (const result of results) {
       assert.equal(result.status, 200, result.body);
     }
-    const streams = new Set(
-      results.map((r) => (JSON.parse(r.body) as { logStream: string }).logStream),
-    );
-    // Serialized behind one environment the burst would take BURST × SLEEP_MS = 30 s.
-    assert.ok(
-      wallMs < (BURST * SLEEP_MS) / 2,
-      `${String(BURST)} invocations took ${wallMs.toFixed(0)} ms in ${String(streams.size)} environments`,
-    );
-    assert.ok(
-      streams.size >= BURST / 2,
-      `only ${String(streams.size)} environments served ${String(BURST)} simultaneous invocations`,
-    );
+    const runs = results.map((r) => JSON.parse(r.body) as Ran);
+    const streams = new Set(runs.map((r) => r.logStream));
+    const report = `${String(BURST)} invocations: ${wallMs.toFixed(0)} ms, ${String(streams.size)} environments`;
+    // Serialized behind one environment the burst would take BURST × SLEEP_MS = 30 s; how much
+    // less depends on how fast this machine starts BURST sandboxes at once (two loaded cores
+    // here: 11–23 s), the number of environments does not.
+    assert.ok(wallMs < BURST * SLEEP_MS, report);
+    assert.ok(streams.size >= BURST / 2, report);
   });
 });

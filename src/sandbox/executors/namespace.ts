@@ -115,7 +115,7 @@ export async function createNamespaceLayout(
         await Promise.all(['task', 'opt'].map((d) => mkdir(join(dir, d), { mode: 0o755 })));
         // Nothing of any function: the first environ of a process stays readable in
         // /proc/self/environ after it is replaced.
-        return bubblewrap(template, runtime, dir, {
+        const plan = bubblewrap(template, runtime, dir, {
           env: {
             ...blankVariables(runtime),
             AWS_LAMBDA_RUNTIME_API: SANDBOX_RUNTIME_API,
@@ -126,6 +126,8 @@ export async function createNamespaceLayout(
           task: join(dir, 'task'),
           opt: join(dir, 'opt'),
         });
+        // Started in the namespace where code is mounted, so that the mounts reach it.
+        return { ...plan, ...mounts.enter(plan.file, plan.args) };
       },
 
       async specialize({ spec, runtime, dir, logStreamName }) {
