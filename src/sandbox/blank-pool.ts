@@ -21,7 +21,7 @@ export interface PrebootSettings {
 }
 
 /** A blank runtime that has not reached its specialization wait by then is given up. */
-const READY_TIMEOUT_MS = 10_000;
+const READY_TIMEOUT_MS = 30_000;
 /** Blank runtimes booting at once, so refilling never takes both cores from invocations. */
 const MAX_BOOTING = 2;
 
