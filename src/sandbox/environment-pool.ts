@@ -194,6 +194,7 @@ class Pool implements EnvironmentPool {
     if (provisioned !== -1) {
       const [environment] = group.idle.splice(provisioned, 1);
       if (environment !== undefined) {
+        this.#idleSince.delete(environment);
         return environment.invoke(request);
       }
     }
@@ -223,7 +224,7 @@ class Pool implements EnvironmentPool {
       let oldest: ExecutionEnvironment | undefined;
       let oldestAt = Infinity;
       for (const [environment, since] of this.#idleSince) {
-        if (since < oldestAt && !environment.provisioned) {
+        if (since < oldestAt && !environment.provisioned && !environment.busy) {
           oldest = environment;
           oldestAt = since;
         }

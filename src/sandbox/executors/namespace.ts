@@ -37,7 +37,7 @@ export interface NamespaceLayoutOptions {
    * Otherwise a user namespace maps the server's uid to 993.
    */
   readonly setprivPath: string | undefined;
-  /** The pool's run directory (made a shared mount when pre-booting). */
+  /** The pool's run directory (a shared mount in the pool's mount namespace when pre-booting). */
   readonly runDir: string;
   /** Whether blank runtimes are pre-booted (see CodeMounts). */
   readonly preboot: boolean;
@@ -57,11 +57,11 @@ export async function createNamespaceLayout(
     _FOGBANK_RUNTIME_SOCKET: RUNTIME_SOCKET,
     ...(options.apiSocketPath !== undefined ? { _FOGBANK_API_SOCKET: API_SOCKET } : {}),
   };
-  // Code is mounted into a running sandbox by the host, so pre-booting needs root.
+  // Code is mounted into a running sandbox by the server, so pre-booting needs root.
   let codeMounts: CodeMounts | undefined;
   if (options.setprivPath !== undefined && options.preboot) {
     codeMounts = await CodeMounts.open(options.runDir).catch((err: unknown) => {
-      options.onWarning(`no pre-booted runtimes: cannot share ${options.runDir}: ${String(err)}`);
+      options.onWarning(`no pre-booted runtimes: no mount namespace for them: ${String(err)}`);
       return undefined;
     });
   }
