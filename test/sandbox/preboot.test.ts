@@ -212,6 +212,28 @@ describe(
   },
 );
 
+describe('the pool of blank runtimes sizes itself to demand', () => {
+  test('as many as recent cold starts, within [min, max]; none once unused', async (t) => {
+    const clock = new ManualClock();
+    const preboot = { max: 3, min: 1, windowMs: 10_000 };
+    const p = await startPool(t, 'process', { clock, idleTimeoutMs: 60_000, preboot });
+    const code = await ownCodeDir(t, {}, NODE_BEHAVE);
+    const specs = ['one', 'two', 'three', 'four'].map((name) => nodeSpec(p, name, code, name));
+    // Four cold starts in the window (blank runtimes are taken as they become ready).
+    for (const spec of specs) {
+      assert.equal((await p.invoke(spec, { action: 'echo' })).status, 'success');
+    }
+    await waitFor(() => p.pool.blanksReady() === 3, 60_000);
+    assert.equal(p.pool.memory.reservedMb, (specs.length + 3) * 256, 'blank runtimes count');
+    // The window passes without a cold start: down to the minimum.
+    await clock.advance(preboot.windowMs + 1);
+    await waitFor(() => p.pool.blanksReady() === 1);
+    // No cold start for the idle timeout: none.
+    await clock.advance(60_000);
+    await waitFor(() => p.pool.blanksReady() === 0 && p.pool.memory.reservedMb === 0);
+  });
+});
+
 describe('memory reserved by environments', () => {
   test('the least recently used idle environment makes room for a new one', async (t) => {
     const p = await startPool(t, 'process', { memoryLimitMb: 512 });
