@@ -11,22 +11,6 @@ export const CODE_MOUNTS_DIR = 'code-mounts';
 const KEEP_UNUSED = 64;
 
 /**
- * Puts a function's code and layers into a sandbox that is already running (a pre-booted
- * blank runtime), by mount propagation, inside a mount namespace of its own:
- * - a holder process (`unshare --mount`, killed with the server by PR_SET_PDEATHSIG; a small
- *   Python program, see HOLDER) owns a mount namespace in which the run directory is
- *   bind-mounted onto itself and made shared, and performs every later mount in it;
- * - blank sandboxes are started in that namespace (`enter`), so every sandbox's
- *   `--ro-bind <env dir>/task /var/task` is a slave of it (bubblewrap makes the sandbox's
- *   mounts slaves);
- * - a host directory gets one private read-only view under `code-mounts/` (a remount does
- *   not propagate, so the view must be read-only before it is bound anywhere);
- * - binding that view onto `<env dir>/task` then appears at /var/task in that sandbox only:
- *   no other sandbox has a mount whose root is that directory.
- * The host's own mount table never changes: when the server dies, even by SIGKILL, the
- * namespace dies with the holder and nothing stays mounted. Needs root and python3.
- */
-/**
  * The holder of the mount namespace: makes the run directory a shared mount, then performs
  * the mounts it is asked for on stdin (`op\0path…` lines; answers `ok` or `error …`). Mounting
  * with a system call here, rather than executing `mount` per request, takes ~10 ms off a cold
@@ -62,6 +46,22 @@ for line in sys.stdin:
         print("error", error, flush=True)
 `;
 
+/**
+ * Puts a function's code and layers into a sandbox that is already running (a pre-booted
+ * blank runtime), by mount propagation, inside a mount namespace of its own:
+ * - a holder process (`unshare --mount`, killed with the server by PR_SET_PDEATHSIG; a small
+ *   Python program, see HOLDER) owns a mount namespace in which the run directory is
+ *   bind-mounted onto itself and made shared, and performs every later mount in it;
+ * - blank sandboxes are started in that namespace (`enter`), so every sandbox's
+ *   `--ro-bind <env dir>/task /var/task` is a slave of it (bubblewrap makes the sandbox's
+ *   mounts slaves);
+ * - a host directory gets one private read-only view under `code-mounts/` (a remount does
+ *   not propagate, so the view must be read-only before it is bound anywhere);
+ * - binding that view onto `<env dir>/task` then appears at /var/task in that sandbox only:
+ *   no other sandbox has a mount whose root is that directory.
+ * The host's own mount table never changes: when the server dies, even by SIGKILL, the
+ * namespace dies with the holder and nothing stays mounted. Needs root and python3.
+ */
 export class CodeMounts {
   readonly #runDir: string;
   readonly #holder: ChildProcessByStdio<Writable, Readable, Readable>;
