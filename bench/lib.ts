@@ -39,16 +39,20 @@ export const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
 export interface BenchServer {
   readonly url: string;
   readonly port: number;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts `fogbank server` as its own process, as a user would. */
-export async function startFogbank(args: readonly string[] = []): Promise<BenchServer> {
+/** Starts `fogbank server` as its own process, as a user would (`env` adds FOGBANK_* settings). */
+export async function startFogbank(
+  args: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<BenchServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fogbank-bench-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [CLI, 'server', '--port', '0', '--data-dir', dataDir, ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
@@ -66,6 +70,7 @@ export async function startFogbank(args: readonly string[] = []): Promise<BenchS
   return {
     url,
     port: Number(new URL(url).port),
+    pid: child.pid ?? 0,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
