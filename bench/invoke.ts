@@ -3,7 +3,7 @@
  * of a real `fogbank server` process on this machine. Run: `npm run bench [-- --isolation process]`.
  */
 import { parseArgs } from 'node:util';
-import { call, createNoopFunction, fmt, startFogbank, summary } from './lib.js';
+import { call, cpuMicros, createNoopFunction, fmt, startFogbank, summary } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +104,11 @@ const callers = async (ms: number): Promise<number> => {
   return done;
 };
 await callers(seconds * 1000);
-const throughput = (await callers(seconds * 1000)) / seconds;
+const cpuBefore = cpuMicros(server.pid);
+const invoked = await callers(seconds * 1000);
+const throughput = invoked / seconds;
+// The server's own CPU per invocation: unlike the rate, it hardly depends on what else runs.
+const serverCpu = (cpuMicros(server.pid) - cpuBefore) / invoked;
 
 const cold = summary(coldRtt);
 const init = summary(coldInit);
@@ -137,3 +141,4 @@ console.log(
 console.log(
   `throughput, ${concurrency} concurrent callers for ${seconds} s:   ${throughput.toFixed(0)} invocations/s`,
 );
+console.log(`server CPU per invocation at that load (user + system):  ${serverCpu.toFixed(0)} µs`);
