@@ -3,7 +3,7 @@
  * of a real `fogbank server` process on this machine. Run: `npm run bench [-- --isolation process]`.
  */
 import { parseArgs } from 'node:util';
-import { call, createNoopFunction, fmt, startFogbank, summary } from './lib.js';
+import { call, cpuMicros, createNoopFunction, fmt, startFogbank, summary } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -86,20 +86,29 @@ for (let i = 0; i < 300; i++) {
   }
 }
 
-// Throughput: C concurrent callers for S seconds.
+// Throughput: C concurrent callers for S seconds, after as long again of the same load so that
+// the C environments it needs are warm (else their cold starts are most of the measurement).
 const concurrency = Number(values.concurrency);
 const seconds = Number(values.seconds);
-let done = 0;
-const deadline = Date.now() + seconds * 1000;
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (Date.now() < deadline) {
-      await invoke('warm');
-      done += 1;
-    }
-  }),
-);
-const throughput = done / seconds;
+const callers = async (ms: number): Promise<number> => {
+  let done = 0;
+  const deadline = Date.now() + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        await invoke('warm');
+        done += 1;
+      }
+    }),
+  );
+  return done;
+};
+await callers(seconds * 1000);
+const cpuBefore = cpuMicros(server.pid);
+const invoked = await callers(seconds * 1000);
+const throughput = invoked / seconds;
+// The server's own CPU per invocation: unlike the rate, it hardly depends on what else runs.
+const serverCpu = (cpuMicros(server.pid) - cpuBefore) / invoked;
 
 const cold = summary(coldRtt);
 const init = summary(coldInit);
@@ -132,3 +141,4 @@ console.log(
 console.log(
   `throughput, ${concurrency} concurrent callers for ${seconds} s:   ${throughput.toFixed(0)} invocations/s`,
 );
+console.log(`server CPU per invocation at that load (user + system):  ${serverCpu.toFixed(0)} µs`);

@@ -33,7 +33,7 @@ import { AsyncDispatcher } from './invoke/async-dispatcher.js';
 import { AsyncQueue } from './invoke/async-queue.js';
 import { ConcurrencyGate } from './invoke/concurrency.js';
 import { DestinationDelivery } from './invoke/destinations.js';
-import { FunctionInvoker } from './invoke/invoker.js';
+import { FunctionInvoker, type RuntimeVersionInfo } from './invoke/invoker.js';
 import { createLambdaTarget } from './invoke/lambda-target.js';
 import { ProvisionedConcurrencyKeeper } from './invoke/provisioned-concurrency.js';
 import { RetryPolicy } from './invoke/retry-policy.js';
@@ -175,7 +175,7 @@ export async function startPlatform(
     ctx,
     clock,
     apiEndpoint: { host: reachableHost, port: tcp.port },
-    describeRuntime: (runtime) => describeRuntime(ctx, runtime),
+    describeRuntime: runtimeDescriber(ctx),
     gate: new ConcurrencyGate(config.accountConcurrency),
     asyncQueue,
   });
@@ -406,16 +406,24 @@ function asyncConfig(control: Registry, functionConfig: FunctionConfigServices):
   };
 }
 
-/** INIT_START names the interpreter that really runs the function, e.g. `nodejs:20.20.2`. */
-function describeRuntime(
-  ctx: AccountContext,
-  runtime: string,
-): {
-  runtimeVersion: string;
-  runtimeVersionArn: string;
-} {
-  const info = resolveRuntime(runtime);
-  const runtimeVersion = `${info?.family ?? runtime}:${info?.version ?? 'unknown'}`;
-  const digest = createHash('sha256').update(runtimeVersion).digest('hex');
-  return { runtimeVersion, runtimeVersionArn: `arn:aws:lambda:${ctx.region}::runtime:${digest}` };
+/**
+ * INIT_START names the interpreter that really runs the function, e.g. `nodejs:20.20.2`.
+ * Every REPORT needs it, so each runtime's answer (and its SHA-256) is computed once.
+ */
+function runtimeDescriber(ctx: AccountContext): (runtime: string) => RuntimeVersionInfo {
+  const described = new Map<string, RuntimeVersionInfo>();
+  return (runtime) => {
+    let info = described.get(runtime);
+    if (info === undefined) {
+      const resolved = resolveRuntime(runtime);
+      const runtimeVersion = `${resolved?.family ?? runtime}:${resolved?.version ?? 'unknown'}`;
+      const digest = createHash('sha256').update(runtimeVersion).digest('hex');
+      info = {
+        runtimeVersion,
+        runtimeVersionArn: `arn:aws:lambda:${ctx.region}::runtime:${digest}`,
+      };
+      described.set(runtime, info);
+    }
+    return info;
+  };
 }

@@ -82,6 +82,11 @@ export class FunctionInvoker implements Invoker, StreamingInvoker, AsyncRunner {
    */
   readonly #keys = new Map<string, Map<string, string>>();
   readonly #hotReload: HotReloadWatcher;
+  /**
+   * The spec of each resolved version, built once: the resolver hands out the same object until
+   * the function changes, and a change resolves to new objects.
+   */
+  readonly #specs = new WeakMap<ResolvedVersion, EnvironmentSpec>();
 
   constructor(options: InvokerOptions) {
     this.#o = options;
@@ -281,7 +286,11 @@ export class FunctionInvoker implements Invoker, StreamingInvoker, AsyncRunner {
   }
 
   #environmentSpec(v: ResolvedVersion): EnvironmentSpec {
-    const spec = environmentSpec(v, this.#o.ctx, this.#o.apiEndpoint);
+    let spec = this.#specs.get(v);
+    if (spec === undefined) {
+      spec = environmentSpec(v, this.#o.ctx, this.#o.apiEndpoint);
+      this.#specs.set(v, spec);
+    }
     let keys = this.#keys.get(v.functionName);
     if (!keys) {
       keys = new Map();

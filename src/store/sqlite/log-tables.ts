@@ -42,6 +42,9 @@ export class LogTables {
   }
 
   append(events: readonly LogEvent[], ingestionTime: number): void {
+    // A batch holds many lines of few streams (START, END, REPORT of each invocation):
+    // each stream's summary is updated once per batch, not once per line.
+    const streams = new Map<string, [group: string, stream: string, first: number, last: number]>();
     this.#db
       .transaction(() => {
         for (const e of events) {
@@ -52,7 +55,17 @@ export class LogTables {
             e.message,
             ingestionTime,
           );
-          this.#upsertStream.run(e.logGroupName, e.logStreamName, e.timestamp, e.timestamp);
+          const key = `${e.logGroupName}\0${e.logStreamName}`;
+          const summary = streams.get(key);
+          if (summary === undefined) {
+            streams.set(key, [e.logGroupName, e.logStreamName, e.timestamp, e.timestamp]);
+          } else {
+            summary[2] = Math.min(summary[2], e.timestamp);
+            summary[3] = Math.max(summary[3], e.timestamp);
+          }
+        }
+        for (const summary of streams.values()) {
+          this.#upsertStream.run(...summary);
         }
       })
       .immediate();
