@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, Agent } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { zipSync } from 'fflate';
 
 export const CLI = resolve(import.meta.dirname, '../src/cli/main.js');
 
@@ -33,11 +35,20 @@ export function summary(samples: number[]): {
   };
 }
 
+/** Milliseconds `fn` takes, from a monotonic clock. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 export const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
 
 export interface BenchServer {
   readonly url: string;
   readonly port: number;
+  /** The server process, so a bench can read the memory of its process tree. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +76,7 @@ export async function startFogbank(args: readonly string[] = []): Promise<BenchS
   return {
     url,
     port: Number(new URL(url).port),
+    pid: child.pid ?? 0,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -72,6 +84,18 @@ export async function startFogbank(args: readonly string[] = []): Promise<BenchS
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A TCP port nothing listens on right now, for a peer that must be told its port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  await new Promise((ok) => server.close(ok));
+  if (address === null || typeof address === 'string') {
+    throw new Error('no TCP port');
+  }
+  return address.port;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -109,4 +133,35 @@ export function call(
     req.on('error', fail);
     req.end(body);
   });
+}
+
+/**
+ * CreateFunction of a Node.js function from one `index.js` (raw HTTP, like every bench call), then
+ * waits until it is Active. Returns the FunctionArn.
+ */
+export async function createFunction(port: number, name: string, source: string): Promise<string> {
+  const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) }));
+  const body = Buffer.from(
+    JSON.stringify({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: 'arn:aws:iam::000000000000:role/bench',
+      Code: { ZipFile: zip.toString('base64') },
+    }),
+  );
+  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
+    'content-type': 'application/json',
+  });
+  if (res.status !== 201) {
+    throw new Error(`CreateFunction ${name}: ${res.status} ${res.body.toString()}`);
+  }
+  for (;;) {
+    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
+    const config = JSON.parse(got.body.toString()) as { State: string; FunctionArn: string };
+    if (config.State === 'Active') {
+      return config.FunctionArn;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

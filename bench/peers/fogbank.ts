@@ -1,0 +1,186 @@
+/**
+ * Fogbank's side of the comparison: a real `fogbank server` process (fresh data dir, random port)
+ * and the same no-op function, reached through the Lambda Invoke API, a function URL (path form
+ * `/lambda-url/<url-id>/`) and an API Gateway HTTP API route (path form `/execute-api/<api-id>/`).
+ */
+import { aws, awsCliMissing } from '../../test/helpers/aws-cli.js';
+import { call, createFunction, startFogbank, type BenchServer } from '../lib.js';
+import { measureBurst, measureWarm, type Request } from './measure.js';
+import { treePssMiB } from './memory.js';
+import {
+  NOOP_SOURCE,
+  type BenchOptions,
+  type PathKind,
+  type TargetResult,
+  type WarmPath,
+} from './result.js';
+
+const EMPTY = Buffer.from('{}');
+
+function invokeRequest(server: BenchServer, name: string): Request {
+  const path = `/2015-03-31/functions/${name}/invocations`;
+  return async () => {
+    const res = await call(server.port, 'POST', path, EMPTY);
+    if (res.status !== 200 || res.headers['x-amz-function-error'] !== undefined) {
+      throw new Error(`Invoke ${name}: ${res.status} ${res.body.toString()}`);
+    }
+  };
+}
+
+/** A GET that must reach the handler: 200 and its body `ok`. */
+function getRequest(port: number, path: string): Request {
+  return async () => {
+    const res = await call(port, 'GET', path);
+    if (res.status !== 200 || res.body.toString() !== 'ok') {
+      throw new Error(`GET ${path}: ${res.status} ${res.body.toString().slice(0, 200)}`);
+    }
+  };
+}
+
+async function addPermission(server: BenchServer, name: string, statement: object): Promise<void> {
+  const body = Buffer.from(JSON.stringify(statement));
+  const res = await call(server.port, 'POST', `/2015-03-31/functions/${name}/policy`, body, {
+    'content-type': 'application/json',
+  });
+  if (res.status !== 201) {
+    throw new Error(`AddPermission ${name}: ${res.status} ${res.body.toString()}`);
+  }
+}
+
+/** The function URL's path form, or why there is none. */
+async function functionUrlPath(server: BenchServer, name: string): Promise<string> {
+  const res = await call(
+    server.port,
+    'POST',
+    `/2021-10-31/functions/${name}/url`,
+    Buffer.from(JSON.stringify({ AuthType: 'NONE' })),
+    { 'content-type': 'application/json' },
+  );
+  if (res.status !== 201) {
+    throw new Error(`CreateFunctionUrlConfig: ${res.status} ${res.body.toString()}`);
+  }
+  // A public URL needs this statement on AWS too (the console adds it for you).
+  await addPermission(server, name, {
+    StatementId: 'url',
+    Action: 'lambda:InvokeFunctionUrl',
+    Principal: '*',
+    FunctionUrlAuthType: 'NONE',
+  });
+  const { FunctionUrl } = JSON.parse(res.body.toString()) as { FunctionUrl: string };
+  const urlId = /^https?:\/\/([a-z0-9]+)\.lambda-url\./.exec(FunctionUrl)?.[1];
+  if (urlId === undefined) {
+    throw new Error(`no url id in FunctionUrl ${FunctionUrl}`);
+  }
+  return `/lambda-url/${urlId}/`;
+}
+
+/** An HTTP API made by quick create (Target → `$default` route), and its path form. */
+async function gatewayPath(server: BenchServer, name: string, arn: string): Promise<string> {
+  if (awsCliMissing !== undefined) {
+    throw new Error(awsCliMissing);
+  }
+  await addPermission(server, name, {
+    StatementId: 'apigateway',
+    Action: 'lambda:InvokeFunction',
+    Principal: 'apigateway.amazonaws.com',
+  });
+  const created = await aws(server.url, [
+    'apigatewayv2',
+    'create-api',
+    '--name',
+    'bench',
+    '--protocol-type',
+    'HTTP',
+    '--target',
+    arn,
+  ]);
+  if (created.code !== 0) {
+    throw new Error(`apigatewayv2 create-api: ${created.stderr.trim() || created.stdout.trim()}`);
+  }
+  const { ApiId } = JSON.parse(created.stdout) as { ApiId: string };
+  return `/execute-api/${ApiId}/`;
+}
+
+/** A path that only counts if one request through it reaches the handler. */
+async function reachable(
+  label: string,
+  kind: PathKind,
+  path: () => Promise<string>,
+  port: number,
+  skipped: string[],
+): Promise<{ label: string; kind: PathKind; request: Request } | undefined> {
+  try {
+    const request = getRequest(port, await path());
+    await request();
+    return { label, kind, request };
+  } catch (e) {
+    skipped.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+export async function benchFogbank(options: BenchOptions, version: string): Promise<TargetResult> {
+  const server = await startFogbank();
+  const skipped: string[] = [];
+  try {
+    // Cold start: the first invocation of each of N fresh functions.
+    const cold: number[] = [];
+    for (let i = 0; i < options.coldSamples; i++) {
+      await createFunction(server.port, `cold-${i}`, NOOP_SOURCE);
+      const invoke = invokeRequest(server, `cold-${i}`);
+      const t0 = process.hrtime.bigint();
+      await invoke();
+      cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+
+    // Burst: N first invocations of one fresh function at once; the environments it leaves
+    // idle are what "how many fit in memory" counts.
+    await createFunction(server.port, 'burst', NOOP_SOURCE);
+    const before = await treePssMiB(server.pid);
+    const burst = await measureBurst(invokeRequest(server, 'burst'), options.burst);
+    const after = await treePssMiB(server.pid);
+
+    const arn = await createFunction(server.port, 'warm', NOOP_SOURCE);
+    const paths: { label: string; kind: PathKind; request: Request }[] = [
+      { label: 'Invoke API', kind: 'invoke', request: invokeRequest(server, 'warm') },
+    ];
+    for (const path of [
+      await reachable(
+        'function URL',
+        'http',
+        () => functionUrlPath(server, 'warm'),
+        server.port,
+        skipped,
+      ),
+      await reachable(
+        'HTTP API $default route',
+        'gateway',
+        () => gatewayPath(server, 'warm', arn),
+        server.port,
+        skipped,
+      ),
+    ]) {
+      if (path !== undefined) {
+        paths.push(path);
+      }
+    }
+    const warm: WarmPath[] = [];
+    for (const { label, kind, request } of paths) {
+      warm.push({ label, kind, result: await measureWarm(request, options) });
+    }
+    return {
+      peer: 'Fogbank',
+      version,
+      cold: { samples: cold, how: 'first Invoke of a new function' },
+      burst,
+      idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
+      warm,
+      skipped: [
+        'cold start from a pool of pre-booted blank runtimes: this build has no such pool',
+        ...skipped,
+      ],
+    };
+  } finally {
+    await server.stop();
+  }
+}

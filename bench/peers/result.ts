@@ -1,0 +1,40 @@
+/** What one target (Fogbank or a peer) reports back to bench/peers.ts. */
+import type { BurstResult, WarmResult } from './measure.js';
+
+/** The one handler every target runs: CommonJS, so each peer loads it unchanged. */
+export const NOOP_SOURCE = "exports.handler = async () => ({ statusCode: 200, body: 'ok' });\n";
+
+/**
+ * How a warm path is reached: `invoke` is the Lambda Invoke API (or the peer's nearest
+ * equivalent), `http` an HTTP front (function URL, httpApi route), `gateway` an API Gateway
+ * route, `in-process` a call with no HTTP at all.
+ */
+export type PathKind = 'invoke' | 'http' | 'gateway' | 'in-process';
+
+export interface WarmPath {
+  readonly label: string;
+  readonly kind: PathKind;
+  readonly result: WarmResult;
+}
+
+export interface TargetResult {
+  readonly peer: string;
+  readonly version: string;
+  /** First invocation of a fresh function (or process), ms; `how` says what was fresh. */
+  readonly cold?: { readonly samples: number[]; readonly how: string };
+  /** A 100-way burst of first invocations of one fresh function. */
+  readonly burst?: BurstResult;
+  /** PSS growth of the target's process tree across the burst, for `environments` new ones. */
+  readonly idle?: { readonly environments: number; readonly deltaMiB: number };
+  readonly warm: WarmPath[];
+  /** Measures this target could not take, each with its reason (printed, never silent). */
+  readonly skipped: string[];
+}
+
+export interface BenchOptions {
+  readonly coldSamples: number;
+  readonly warmSamples: number;
+  readonly warmup: number;
+  readonly seconds: number;
+  readonly burst: number;
+}

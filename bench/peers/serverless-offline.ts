@@ -1,0 +1,161 @@
+/**
+ * serverless-offline's side: a generated service (same no-op handler) started with `serverless
+ * offline` as a child process. It emulates the Lambda Invoke API on its lambdaPort, so the very
+ * request Fogbank gets works against it, and serves an httpApi route on its httpPort.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, freePort } from '../lib.js';
+import type { InstalledPeers } from './install.js';
+import { measureBurst, measureWarm, type Request } from './measure.js';
+import { treePssMiB } from './memory.js';
+import { NOOP_SOURCE, type BenchOptions, type TargetResult } from './result.js';
+
+const SERVICE = 'fogbank-bench';
+const STAGE = 'dev';
+
+/** serverless.yml (JSON is YAML): cold-0…, burst and warm, the last with an httpApi route. */
+function serviceDefinition(options: BenchOptions, ports: Record<string, number>): string {
+  const functions: Record<string, object> = {};
+  for (let i = 0; i < options.coldSamples; i++) {
+    functions[`cold${i}`] = { handler: 'handler.handler' };
+  }
+  functions.burst = { handler: 'handler.handler' };
+  functions.warm = {
+    handler: 'handler.handler',
+    events: [{ httpApi: { method: 'GET', path: '/noop' } }],
+  };
+  return JSON.stringify(
+    {
+      service: SERVICE,
+      frameworkVersion: '3',
+      provider: { name: 'aws', runtime: 'nodejs20.x', region: 'us-east-1', stage: STAGE },
+      plugins: ['serverless-offline'],
+      custom: {
+        'serverless-offline': {
+          host: '127.0.0.1',
+          ...ports,
+          noPrependStageInUrl: true,
+          // Keep idle workers for the whole run so the memory they hold can be counted.
+          terminateIdleLambdaTime: 3600,
+        },
+      },
+      functions,
+    },
+    null,
+    2,
+  );
+}
+
+interface Offline {
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+async function startOffline(dir: string, peers: InstalledPeers): Promise<Offline> {
+  const child = spawn(
+    process.execPath,
+    [join(peers.modules, 'serverless/bin/serverless.js'), 'offline', 'start'],
+    {
+      cwd: dir,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  await new Promise<void>((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      fail(new Error(`serverless offline not ready after 60 s: ${out}`));
+    }, 60_000);
+    const onData = (d: string) => {
+      out += d;
+      if (out.includes('Server ready')) {
+        clearTimeout(timer);
+        ok();
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`serverless offline exited (${code}): ${out}`));
+    });
+  });
+  return {
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode !== null) {
+        return;
+      }
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function benchServerlessOffline(
+  options: BenchOptions,
+  peers: InstalledPeers,
+): Promise<TargetResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'fogbank-bench-sls-'));
+  const ports = {
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
+    websocketPort: await freePort(),
+    albPort: await freePort(),
+  };
+  await writeFile(join(dir, 'handler.js'), NOOP_SOURCE);
+  await writeFile(join(dir, 'serverless.yml'), serviceDefinition(options, ports));
+  await symlink(peers.modules, join(dir, 'node_modules'));
+  const offline = await startOffline(dir, peers);
+  const invoke =
+    (fn: string): Request =>
+    async () => {
+      const path = `/2015-03-31/functions/${SERVICE}-${STAGE}-${fn}/invocations`;
+      const res = await call(ports.lambdaPort, 'POST', path, Buffer.from('{}'));
+      if (res.status !== 200 || res.headers['x-amz-function-error'] !== undefined) {
+        throw new Error(`Invoke ${fn}: ${res.status} ${res.body.toString()}`);
+      }
+    };
+  const httpApi: Request = async () => {
+    const res = await call(ports.httpPort, 'GET', '/noop');
+    if (res.status !== 200 || res.body.toString() !== 'ok') {
+      throw new Error(`GET /noop: ${res.status} ${res.body.toString()}`);
+    }
+  };
+  try {
+    const cold: number[] = [];
+    for (let i = 0; i < options.coldSamples; i++) {
+      const t0 = process.hrtime.bigint();
+      await invoke(`cold${i}`)();
+      cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    const before = await treePssMiB(offline.pid);
+    const burst = await measureBurst(invoke('burst'), options.burst);
+    const after = await treePssMiB(offline.pid);
+    return {
+      peer: 'serverless-offline',
+      version: `${peers.versions['serverless-offline']} (serverless ${peers.versions.serverless})`,
+      cold: { samples: cold, how: 'first Invoke of another function of the running service' },
+      burst,
+      idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
+      warm: [
+        {
+          label: 'Invoke API (lambdaPort)',
+          kind: 'invoke',
+          result: await measureWarm(invoke('warm'), options),
+        },
+        { label: 'httpApi route', kind: 'http', result: await measureWarm(httpApi, options) },
+      ],
+      skipped: [],
+    };
+  } finally {
+    await offline.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
