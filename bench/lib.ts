@@ -52,13 +52,16 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `fogbank server` as its own process, as a user would. */
-export async function startFogbank(args: readonly string[] = []): Promise<BenchServer> {
+/** Starts `fogbank server` as its own process, as a user would, with `env` added to ours. */
+export async function startFogbank(
+  args: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<BenchServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fogbank-bench-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [CLI, 'server', '--port', '0', '--data-dir', dataDir, ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const url = await new Promise<string>((ok, fail) => {
     let out = '';

@@ -90,24 +90,18 @@ console.log('## Cold start (client-observed first invocation, ms)\n');
 console.log(
   table(
     ['Target', 'What was fresh', 'n', 'p50', 'p90', 'p99', 'Fogbank/peer p50'],
-    results.flatMap((r) => {
-      if (r.cold === undefined) {
-        return [];
-      }
-      const s = summary(r.cold.samples);
-      const f = fogbank?.cold === undefined ? undefined : summary(fogbank.cold.samples);
-      return [
-        [
-          r.peer,
-          r.cold.how,
-          s.n,
-          ms(s.p50),
-          ms(s.p90),
-          ms(s.p99),
-          f === undefined || r === fogbank ? '' : ratio(f.p50, s.p50),
-        ],
-      ];
-    }),
+    results.flatMap((r) =>
+      r.cold.map((c) => {
+        const s = summary(c.samples);
+        const vs =
+          r === fogbank
+            ? ''
+            : (fogbank?.cold ?? [])
+                .map((f) => `${ratio(summary(f.samples).p50, s.p50)} (${f.label})`)
+                .join(', ');
+        return [r.peer, c.how, s.n, ms(s.p50), ms(s.p90), ms(s.p99), vs];
+      }),
+    ),
   ),
 );
 

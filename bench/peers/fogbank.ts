@@ -3,12 +3,15 @@
  * and the same no-op function, reached through the Lambda Invoke API, a function URL (path form
  * `/lambda-url/<url-id>/`) and an API Gateway HTTP API route (path form `/execute-api/<api-id>/`).
  */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { aws, awsCliMissing } from '../../test/helpers/aws-cli.js';
-import { call, createFunction, startFogbank, type BenchServer } from '../lib.js';
+import { CLI, call, createFunction, startFogbank, timed, type BenchServer } from '../lib.js';
 import { measureBurst, measureWarm, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
 import {
   NOOP_SOURCE,
+  type ColdSeries,
   type BenchOptions,
   type PathKind,
   type TargetResult,
@@ -16,6 +19,9 @@ import {
 } from './result.js';
 
 const EMPTY = Buffer.from('{}');
+
+/** Time for the pre-booted pool to boot a replacement between two cold-start samples. */
+const POOL_REFILL_MS = 500;
 
 function invokeRequest(server: BenchServer, name: string): Request {
   const path = `/2015-03-31/functions/${name}/invocations`;
@@ -119,19 +125,53 @@ async function reachable(
   }
 }
 
+/** Client-observed first Invoke of each of `n` new functions, `pause` ms apart. */
+async function coldStarts(server: BenchServer, n: number, pause: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await createFunction(server.port, `cold-${i}`, NOOP_SOURCE);
+    samples.push(await timed(invokeRequest(server, `cold-${i}`)));
+    await new Promise((r) => setTimeout(r, pause));
+  }
+  return samples;
+}
+
+/** The pool of pre-booted blank runtimes is sized by FOGBANK_PREBOOT_MAX where the build has it. */
+const hasPrebootPool = async (): Promise<boolean> =>
+  (await readFile(join(dirname(CLI), '../config/config.js'), 'utf8')).includes(
+    'FOGBANK_PREBOOT_MAX',
+  );
+
 export async function benchFogbank(options: BenchOptions, version: string): Promise<TargetResult> {
-  const server = await startFogbank();
   const skipped: string[] = [];
-  try {
-    // Cold start: the first invocation of each of N fresh functions.
-    const cold: number[] = [];
-    for (let i = 0; i < options.coldSamples; i++) {
-      await createFunction(server.port, `cold-${i}`, NOOP_SOURCE);
-      const invoke = invokeRequest(server, `cold-${i}`);
-      const t0 = process.hrtime.bigint();
-      await invoke();
-      cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  const cold: ColdSeries[] = [];
+  const pool = await hasPrebootPool();
+  if (pool) {
+    // Cold start without the pool, on a server of its own with the pool switched off.
+    const noPool = await startFogbank([], { FOGBANK_PREBOOT_MAX: '0' });
+    try {
+      cold.push({
+        samples: await coldStarts(noPool, options.coldSamples, 0),
+        label: 'no pool',
+        how: 'first Invoke of a new function, no pre-booted pool (FOGBANK_PREBOOT_MAX=0)',
+      });
+    } finally {
+      await noPool.stop();
     }
+  } else {
+    skipped.push('cold start from a pool of pre-booted blank runtimes: this build has no pool');
+  }
+  const server = await startFogbank();
+  try {
+    // With the pool, a pause between samples lets it refill, as it would between real cold
+    // starts that are not a burst.
+    cold.push({
+      samples: await coldStarts(server, options.coldSamples, pool ? POOL_REFILL_MS : 0),
+      label: pool ? 'pool' : 'no pool',
+      how: pool
+        ? `first Invoke of a new function, from the pre-booted pool (${POOL_REFILL_MS} ms apart)`
+        : 'first Invoke of a new function',
+    });
 
     // Burst: N first invocations of one fresh function at once; the environments it leaves
     // idle are what "how many fit in memory" counts.
@@ -171,14 +211,11 @@ export async function benchFogbank(options: BenchOptions, version: string): Prom
     return {
       peer: 'Fogbank',
       version,
-      cold: { samples: cold, how: 'first Invoke of a new function' },
+      cold,
       burst,
       idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
       warm,
-      skipped: [
-        'cold start from a pool of pre-booted blank runtimes: this build has no such pool',
-        ...skipped,
-      ],
+      skipped,
     };
   } finally {
     await server.stop();

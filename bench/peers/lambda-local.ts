@@ -105,7 +105,13 @@ export async function benchLambdaLocal(
       return {
         peer: 'lambda-local',
         version: peers.versions['lambda-local'],
-        cold: { samples: cold, how: 'first execute() in a fresh process (process start excluded)' },
+        cold: [
+          {
+            samples: cold,
+            label: 'cold',
+            how: 'first execute() in a fresh process (process start excluded)',
+          },
+        ],
         burst,
         warm: [
           { label: 'execute() in-process', kind: 'in-process', result: inProcess },

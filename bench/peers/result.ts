@@ -17,11 +17,18 @@ export interface WarmPath {
   readonly result: WarmResult;
 }
 
+/** First invocations of fresh functions (or processes), ms; `how` says what was fresh. */
+export interface ColdSeries {
+  readonly samples: number[];
+  /** A short name for ratio columns. */
+  readonly label: string;
+  readonly how: string;
+}
+
 export interface TargetResult {
   readonly peer: string;
   readonly version: string;
-  /** First invocation of a fresh function (or process), ms; `how` says what was fresh. */
-  readonly cold?: { readonly samples: number[]; readonly how: string };
+  readonly cold: ColdSeries[];
   /** A 100-way burst of first invocations of one fresh function. */
   readonly burst?: BurstResult;
   /** PSS growth of the target's process tree across the burst, for `environments` new ones. */

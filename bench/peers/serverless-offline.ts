@@ -141,7 +141,13 @@ export async function benchServerlessOffline(
     return {
       peer: 'serverless-offline',
       version: `${peers.versions['serverless-offline']} (serverless ${peers.versions.serverless})`,
-      cold: { samples: cold, how: 'first Invoke of another function of the running service' },
+      cold: [
+        {
+          samples: cold,
+          label: 'cold',
+          how: 'first Invoke of another function of the running service',
+        },
+      ],
       burst,
       idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
       warm: [
