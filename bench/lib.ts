@@ -89,6 +89,37 @@ export async function startFogbank(
   };
 }
 
+/**
+ * CreateFunction of a Node.js function from one `index.js` (raw HTTP, like every bench call), then
+ * waits until it is Active. Returns the FunctionArn.
+ */
+export async function createFunction(port: number, name: string, source: string): Promise<string> {
+  const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) }));
+  const body = Buffer.from(
+    JSON.stringify({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: 'arn:aws:iam::000000000000:role/bench',
+      Code: { ZipFile: zip.toString('base64') },
+    }),
+  );
+  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
+    'content-type': 'application/json',
+  });
+  if (res.status !== 201) {
+    throw new Error(`CreateFunction ${name}: ${res.status} ${res.body.toString()}`);
+  }
+  for (;;) {
+    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
+    const config = JSON.parse(got.body.toString()) as { State: string; FunctionArn: string };
+    if (config.State === 'Active') {
+      return config.FunctionArn;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** A TCP port nothing listens on right now, for a peer that must be told its port. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -136,35 +167,4 @@ export function call(
     req.on('error', fail);
     req.end(body);
   });
-}
-
-/**
- * CreateFunction of a Node.js function from one `index.js` (raw HTTP, like every bench call), then
- * waits until it is Active. Returns the FunctionArn.
- */
-export async function createFunction(port: number, name: string, source: string): Promise<string> {
-  const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) }));
-  const body = Buffer.from(
-    JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: 'arn:aws:iam::000000000000:role/bench',
-      Code: { ZipFile: zip.toString('base64') },
-    }),
-  );
-  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
-    'content-type': 'application/json',
-  });
-  if (res.status !== 201) {
-    throw new Error(`CreateFunction ${name}: ${res.status} ${res.body.toString()}`);
-  }
-  for (;;) {
-    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    const config = JSON.parse(got.body.toString()) as { State: string; FunctionArn: string };
-    if (config.State === 'Active') {
-      return config.FunctionArn;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
