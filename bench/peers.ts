@@ -180,17 +180,17 @@ function ratios(kind: PathKind, peerKinds: readonly PathKind[]): (string | numbe
       ]),
   );
 }
-console.log('\n## Ratios Fogbank/peer (latency: below 1 is faster; req/s: above 1 is more)\n');
-console.log(
-  table(
-    ['Comparison', 'p50 latency', ...CALLERS.map((c) => `req/s C=${c}`)],
-    [
-      ...ratios('invoke', ['invoke', 'in-process']),
-      ...ratios('http', ['http']),
-      ...ratios('gateway', ['http']),
-    ],
-  ),
-);
+const ratioRows = [
+  ...ratios('invoke', ['invoke', 'in-process']),
+  ...ratios('http', ['http']),
+  ...ratios('gateway', ['http']),
+];
+if (ratioRows.length > 0) {
+  console.log('\n## Ratios Fogbank/peer (latency: below 1 is faster; req/s: above 1 is more)\n');
+  console.log(
+    table(['Comparison', 'p50 latency', ...CALLERS.map((c) => `req/s C=${c}`)], ratioRows),
+  );
+}
 
 // Issue 6's figures: each HTTP front's p50 over a direct Invoke, and its rate against
 // serverless-offline's httpApi route at the same caller count.
@@ -216,8 +216,10 @@ if (fogbank !== undefined) {
     const overhead = p50(front) - p50(invoke);
     const rates = CALLERS.map((c) => {
       const ours = front.result.rps[c] ?? NaN;
-      const theirs = sls?.result.rps[c] ?? NaN;
-      return `C=${c} ${Math.round(ours)} vs ${Math.round(theirs)} (${ours > theirs ? 'more' : 'NOT more'})`;
+      const theirs = sls?.result.rps[c];
+      return theirs === undefined
+        ? `C=${c} ${Math.round(ours)} (serverless-offline not measured)`
+        : `C=${c} ${Math.round(ours)} vs ${Math.round(theirs)} (${ours > theirs ? 'more' : 'NOT more'})`;
     });
     console.log(
       `- ${front.label}: p50 ${overhead.toFixed(3)} ms over a direct Invoke ` +

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { call, freePort } from '../lib.js';
+import { call, freePort, timed } from '../lib.js';
 import type { InstalledPeers } from './install.js';
 import { measureWarm, type BurstResult, type Request, type WarmResult } from './measure.js';
 import { NOOP_SOURCE, type BenchOptions, type TargetResult } from './result.js';
@@ -78,6 +78,20 @@ export async function benchLambdaLocal(
     for (let i = 0; i < options.coldSamples; i++) {
       cold.push((await child<{ firstMs: number }>(peers, handler, 'cold', {})).firstMs);
     }
+    // The CLI, as a user runs it: a whole process per invocation.
+    const eventPath = join(dir, 'event.json');
+    await writeFile(eventPath, '{}');
+    const cli: number[] = [];
+    for (let i = 0; i < options.coldSamples; i++) {
+      cli.push(
+        await timed(() =>
+          run(process.execPath, [
+            join(peers.modules, 'lambda-local/build/cli.js'),
+            ...['-l', handler, '-h', 'handler', '-e', eventPath, '-v', '0'],
+          ]),
+        ),
+      );
+    }
     const burst = await child<BurstResult>(peers, handler, 'burst', { n: options.burst });
     const inProcess = await child<WarmResult>(peers, handler, 'warm', {
       warmSamples: options.warmSamples,
@@ -111,6 +125,7 @@ export async function benchLambdaLocal(
             label: 'cold',
             how: 'first execute() in a fresh process (process start excluded)',
           },
+          { samples: cli, label: 'CLI', how: '`lambda-local -e event.json`: a whole process' },
         ],
         burst,
         warm: [
