@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { aws, awsCliMissing } from '../../test/helpers/aws-cli.js';
 import { CLI, call, createFunction, startFogbank, timed, type BenchServer } from '../lib.js';
-import { measureBurst, measureWarm, type Request } from './measure.js';
+import { measureBurst, measurePaths, type PathRequest, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
 import {
   NOOP_SOURCE,
@@ -15,7 +15,6 @@ import {
   type BenchOptions,
   type PathKind,
   type TargetResult,
-  type WarmPath,
 } from './result.js';
 
 const EMPTY = Buffer.from('{}');
@@ -114,7 +113,7 @@ async function reachable(
   path: () => Promise<string>,
   port: number,
   skipped: string[],
-): Promise<{ label: string; kind: PathKind; request: Request } | undefined> {
+): Promise<PathRequest | undefined> {
   try {
     const request = getRequest(port, await path());
     await request();
@@ -181,7 +180,7 @@ export async function benchFogbank(options: BenchOptions, version: string): Prom
     const after = await treePssMiB(server.pid);
 
     const arn = await createFunction(server.port, 'warm', NOOP_SOURCE);
-    const paths: { label: string; kind: PathKind; request: Request }[] = [
+    const paths: PathRequest[] = [
       { label: 'Invoke API', kind: 'invoke', request: invokeRequest(server, 'warm') },
     ];
     for (const path of [
@@ -204,10 +203,7 @@ export async function benchFogbank(options: BenchOptions, version: string): Prom
         paths.push(path);
       }
     }
-    const warm: WarmPath[] = [];
-    for (const { label, kind, request } of paths) {
-      warm.push({ label, kind, result: await measureWarm(request, options) });
-    }
+    const warm = await measurePaths(paths, options);
     return {
       peer: 'Fogbank',
       version,

@@ -52,11 +52,13 @@ switch (mode) {
   case 'warm':
     console.log(
       JSON.stringify(
-        await measureWarm(execute, {
-          warmSamples: options.warmSamples ?? 1000,
-          warmup: options.warmup ?? 100,
-          seconds: options.seconds ?? 5,
-        }),
+        (
+          await measureWarm([execute], {
+            warmSamples: options.warmSamples ?? 1000,
+            warmup: options.warmup ?? 100,
+            seconds: options.seconds ?? 5,
+          })
+        )[0],
       ),
     );
     break;

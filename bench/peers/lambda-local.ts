@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { call, freePort, timed } from '../lib.js';
 import type { InstalledPeers } from './install.js';
-import { measureWarm, type BurstResult, type Request, type WarmResult } from './measure.js';
+import { measurePaths, type BurstResult, type Request, type WarmResult } from './measure.js';
 import { NOOP_SOURCE, type BenchOptions, type TargetResult } from './result.js';
 
 const CHILD = join(import.meta.dirname, 'lambda-local-child.js');
@@ -130,16 +130,13 @@ export async function benchLambdaLocal(
         burst,
         warm: [
           { label: 'execute() in-process', kind: 'in-process', result: inProcess },
-          {
-            label: '--watch POST {event}',
-            kind: 'invoke',
-            result: await measureWarm(post, options),
-          },
-          {
-            label: '--watch GET (v2 event)',
-            kind: 'http',
-            result: await measureWarm(get, options),
-          },
+          ...(await measurePaths(
+            [
+              { label: '--watch POST {event}', kind: 'invoke', request: post },
+              { label: '--watch GET (v2 event)', kind: 'http', request: get },
+            ],
+            options,
+          )),
         ],
         skipped: [
           'idle environments in memory: lambda-local keeps none (every call shares one module instance in the caller process)',

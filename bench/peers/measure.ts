@@ -3,6 +3,7 @@
  * request is any async call that throws unless the no-op handler answered.
  */
 import { timed } from '../lib.js';
+import type { PathKind, WarmPath } from './result.js';
 
 export type Request = () => Promise<void>;
 
@@ -25,31 +26,49 @@ export interface BurstResult {
   readonly error?: string;
 }
 
-/** Warm latency (after `warmup` untimed calls) and throughput at each caller count. */
+/**
+ * Warm latency (after `warmup` untimed calls) and throughput at each caller count of several
+ * paths to one target. The paths take turns (one latency sample each per round, one-second
+ * throughput slices in rotation), so load from elsewhere on the machine falls on all alike.
+ */
 export async function measureWarm(
-  request: Request,
+  requests: readonly Request[],
   options: { warmSamples: number; warmup: number; seconds: number },
-): Promise<WarmResult> {
-  for (let i = 0; i < options.warmup; i++) {
-    await request();
+): Promise<WarmResult[]> {
+  for (const request of requests) {
+    for (let i = 0; i < options.warmup; i++) {
+      await request();
+    }
   }
-  const samples: number[] = [];
+  const results = requests.map((): WarmResult => ({ samples: [], rps: {} }));
   for (let i = 0; i < options.warmSamples; i++) {
-    samples.push(await timed(request));
+    for (const [k, request] of requests.entries()) {
+      results[k]!.samples.push(await timed(request));
+    }
   }
-  const rps: Record<number, number> = {};
   for (const callers of CALLERS) {
-    rps[callers] = await throughput(request, callers, options.seconds);
+    const done = requests.map(() => 0);
+    const elapsed = requests.map(() => 0);
+    for (let slice = 0; slice < options.seconds; slice++) {
+      for (const [k, request] of requests.entries()) {
+        const run = await throughput(request, callers, 1);
+        done[k]! += run.done;
+        elapsed[k]! += run.seconds;
+      }
+    }
+    results.forEach((r, k) => {
+      r.rps[callers] = done[k]! / elapsed[k]!;
+    });
   }
-  return { samples, rps };
+  return results;
 }
 
-/** Requests per second completed by `callers` closed-loop callers over `seconds`. */
+/** Requests completed by `callers` closed-loop callers over about `seconds`. */
 export async function throughput(
   request: Request,
   callers: number,
   seconds: number,
-): Promise<number> {
+): Promise<{ done: number; seconds: number }> {
   let done = 0;
   const t0 = process.hrtime.bigint();
   const deadline = Date.now() + seconds * 1000;
@@ -61,7 +80,7 @@ export async function throughput(
       }
     }),
   );
-  return done / (Number(process.hrtime.bigint() - t0) / 1e9);
+  return { done, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
 }
 
 /** `n` requests sent at once (the first invocations of a fresh function): all must succeed. */
@@ -74,4 +93,23 @@ export async function measureBurst(request: Request, n: number): Promise<BurstRe
   return failed === undefined
     ? { n, succeeded, wallMs }
     : { n, succeeded, wallMs, error: String(failed.reason) };
+}
+
+/** One way to reach a target's warm function, as measureWarm takes it. */
+export interface PathRequest {
+  readonly label: string;
+  readonly kind: PathKind;
+  readonly request: Request;
+}
+
+/** measureWarm over labelled paths. */
+export async function measurePaths(
+  paths: readonly PathRequest[],
+  options: { warmSamples: number; warmup: number; seconds: number },
+): Promise<WarmPath[]> {
+  const results = await measureWarm(
+    paths.map((p) => p.request),
+    options,
+  );
+  return paths.map((p, k) => ({ label: p.label, kind: p.kind, result: results[k]! }));
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, freePort } from '../lib.js';
 import type { InstalledPeers } from './install.js';
-import { measureBurst, measureWarm, type Request } from './measure.js';
+import { measureBurst, measurePaths, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
 import { NOOP_SOURCE, type BenchOptions, type TargetResult } from './result.js';
 
@@ -150,14 +150,13 @@ export async function benchServerlessOffline(
       ],
       burst,
       idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
-      warm: [
-        {
-          label: 'Invoke API (lambdaPort)',
-          kind: 'invoke',
-          result: await measureWarm(invoke('warm'), options),
-        },
-        { label: 'httpApi route', kind: 'http', result: await measureWarm(httpApi, options) },
-      ],
+      warm: await measurePaths(
+        [
+          { label: 'Invoke API (lambdaPort)', kind: 'invoke', request: invoke('warm') },
+          { label: 'httpApi route', kind: 'http', request: httpApi },
+        ],
+        options,
+      ),
       skipped: [],
     };
   } finally {
