@@ -12,13 +12,19 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile, summary } from './lib.js';
 import { latencySvg } from './peers/chart.js';
-import { benchFogbank } from './peers/fogbank.js';
+import { prepareFogbank } from './peers/fogbank.js';
 import { DEFAULT_PEERS_DIR, ensurePeers } from './peers/install.js';
-import { benchLambdaLocal } from './peers/lambda-local.js';
-import { CALLERS } from './peers/measure.js';
+import { prepareLambdaLocal } from './peers/lambda-local.js';
+import { CALLERS, measurePaths } from './peers/measure.js';
 import { memTotalMiB } from './peers/memory.js';
-import type { BenchOptions, PathKind, TargetResult, WarmPath } from './peers/result.js';
-import { benchServerlessOffline } from './peers/serverless-offline.js';
+import type {
+  BenchOptions,
+  PathKind,
+  PreparedTarget,
+  TargetResult,
+  WarmPath,
+} from './peers/result.js';
+import { prepareServerlessOffline } from './peers/serverless-offline.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TARGETS = ['fogbank', 'serverless-offline', 'lambda-local'] as const;
@@ -62,22 +68,39 @@ const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'],
   encoding: 'utf8',
 }).trim();
 
-const results: TargetResult[] = [];
+const prepared: PreparedTarget[] = [];
 const failures: string[] = [];
-const runners: Record<(typeof TARGETS)[number], () => Promise<TargetResult>> = {
-  fogbank: () => benchFogbank(options, `commit ${commit}`),
-  'serverless-offline': () => benchServerlessOffline(options, peers),
-  'lambda-local': () => benchLambdaLocal(options, peers),
+const preparers: Record<(typeof TARGETS)[number], () => Promise<PreparedTarget>> = {
+  fogbank: () => prepareFogbank(options, `commit ${commit}`),
+  'serverless-offline': () => prepareServerlessOffline(options, peers),
+  'lambda-local': () => prepareLambdaLocal(options, peers),
 };
-for (const target of TARGETS) {
-  if (!only.has(target)) {
-    continue;
+const results: TargetResult[] = [];
+try {
+  // One target at a time for the one-shot measures (the ones already done stay up, idle)…
+  for (const target of TARGETS) {
+    if (!only.has(target)) {
+      continue;
+    }
+    console.log(`cold start, burst and memory: ${target}… (${uptime()})`);
+    try {
+      prepared.push(await preparers[target]());
+    } catch (e) {
+      failures.push(`${target}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
   }
-  console.log(`measuring ${target}… (${uptime()})`);
-  try {
-    results.push(await runners[target]());
-  } catch (e) {
-    failures.push(`${target}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  // …then every warm path of every target, taking turns.
+  console.log(`warm latency and throughput, all targets in turn… (${uptime()})`);
+  const warm = await measurePaths(
+    prepared.flatMap((p) => p.paths),
+    options,
+  );
+  for (const p of prepared) {
+    results.push({ ...p.result, warm: [...warm.splice(0, p.paths.length), ...p.result.warm] });
+  }
+} finally {
+  for (const p of prepared) {
+    await p.stop();
   }
 }
 

@@ -7,14 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { aws, awsCliMissing } from '../../test/helpers/aws-cli.js';
 import { CLI, call, createFunction, startFogbank, timed, type BenchServer } from '../lib.js';
-import { measureBurst, measurePaths, type PathRequest, type Request } from './measure.js';
+import { measureBurst, type PathRequest, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
 import {
   NOOP_SOURCE,
   type ColdSeries,
   type BenchOptions,
   type PathKind,
-  type TargetResult,
+  type PreparedTarget,
 } from './result.js';
 
 const EMPTY = Buffer.from('{}');
@@ -141,7 +141,10 @@ const hasPrebootPool = async (): Promise<boolean> =>
     'FOGBANK_PREBOOT_MAX',
   );
 
-export async function benchFogbank(options: BenchOptions, version: string): Promise<TargetResult> {
+export async function prepareFogbank(
+  options: BenchOptions,
+  version: string,
+): Promise<PreparedTarget> {
   const skipped: string[] = [];
   const cold: ColdSeries[] = [];
   const pool = await hasPrebootPool();
@@ -203,17 +206,21 @@ export async function benchFogbank(options: BenchOptions, version: string): Prom
         paths.push(path);
       }
     }
-    const warm = await measurePaths(paths, options);
     return {
-      peer: 'Fogbank',
-      version,
-      cold,
-      burst,
-      idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
-      warm,
-      skipped,
+      result: {
+        peer: 'Fogbank',
+        version,
+        cold,
+        burst,
+        idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
+        warm: [],
+        skipped,
+      },
+      paths,
+      stop: () => server.stop(),
     };
-  } finally {
+  } catch (e) {
     await server.stop();
+    throw e;
   }
 }

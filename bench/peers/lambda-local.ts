@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { call, freePort, timed } from '../lib.js';
 import type { InstalledPeers } from './install.js';
-import { measurePaths, type BurstResult, type Request, type WarmResult } from './measure.js';
-import { NOOP_SOURCE, type BenchOptions, type TargetResult } from './result.js';
+import type { BurstResult, Request, WarmResult } from './measure.js';
+import { NOOP_SOURCE, type BenchOptions, type PreparedTarget } from './result.js';
 
 const CHILD = join(import.meta.dirname, 'lambda-local-child.js');
 const run = promisify(execFile);
@@ -66,10 +66,10 @@ async function startWatch(peers: InstalledPeers, handler: string, port: number) 
   };
 }
 
-export async function benchLambdaLocal(
+export async function prepareLambdaLocal(
   options: BenchOptions,
   peers: InstalledPeers,
-): Promise<TargetResult> {
+): Promise<PreparedTarget> {
   const dir = await mkdtemp(join(tmpdir(), 'fogbank-bench-ll-'));
   const handler = join(dir, 'handler.js');
   await writeFile(handler, NOOP_SOURCE);
@@ -115,8 +115,12 @@ export async function benchLambdaLocal(
         throw new Error(`GET: ${res.status} ${res.body.toString()}`);
       }
     };
-    try {
-      return {
+    const stop = async () => {
+      await watch.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    return {
+      result: {
         peer: 'lambda-local',
         version: peers.versions['lambda-local'],
         cold: [
@@ -129,23 +133,21 @@ export async function benchLambdaLocal(
         ],
         burst,
         warm: [
+          // Measured alone, in its own process: there is no request to take turns with.
           { label: 'execute() in-process', kind: 'in-process', result: inProcess },
-          ...(await measurePaths(
-            [
-              { label: '--watch POST {event}', kind: 'invoke', request: post },
-              { label: '--watch GET (v2 event)', kind: 'http', request: get },
-            ],
-            options,
-          )),
         ],
         skipped: [
           'idle environments in memory: lambda-local keeps none (every call shares one module instance in the caller process)',
         ],
-      };
-    } finally {
-      await watch.stop();
-    }
-  } finally {
+      },
+      paths: [
+        { label: '--watch POST {event}', kind: 'invoke', request: post },
+        { label: '--watch GET (v2 event)', kind: 'http', request: get },
+      ],
+      stop,
+    };
+  } catch (e) {
     await rm(dir, { recursive: true, force: true });
+    throw e;
   }
 }

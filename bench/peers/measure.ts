@@ -47,6 +47,11 @@ export async function measureWarm(
     }
   }
   for (const callers of CALLERS) {
+    // Untimed: lets each target scale out to `callers` environments (or workers) first, so the
+    // rate is that of warm ones, not of cold starts.
+    for (const request of requests) {
+      await throughput(request, callers, 0.5);
+    }
     const done = requests.map(() => 0);
     const elapsed = requests.map(() => 0);
     for (let slice = 0; slice < options.seconds; slice++) {

@@ -1,5 +1,5 @@
 /** What one target (Fogbank or a peer) reports back to bench/peers.ts. */
-import type { BurstResult, WarmResult } from './measure.js';
+import type { BurstResult, PathRequest, WarmResult } from './measure.js';
 
 /** The one handler every target runs: CommonJS, so each peer loads it unchanged. */
 export const NOOP_SOURCE = "exports.handler = async () => ({ statusCode: 200, body: 'ok' });\n";
@@ -36,6 +36,17 @@ export interface TargetResult {
   readonly warm: WarmPath[];
   /** Measures this target could not take, each with its reason (printed, never silent). */
   readonly skipped: string[];
+}
+
+/**
+ * A target after its one-shot measures (cold start, burst, memory), still running: its warm
+ * `paths` are measured by bench/peers.ts in turns with every other target's, so load from the
+ * rest of the machine falls on all alike. `result.warm` holds paths measured on their own.
+ */
+export interface PreparedTarget {
+  readonly result: TargetResult;
+  readonly paths: readonly PathRequest[];
+  stop(): Promise<void>;
 }
 
 export interface BenchOptions {

@@ -7,11 +7,16 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, freePort } from '../lib.js';
 import type { InstalledPeers } from './install.js';
-import { measureBurst, measurePaths, type Request } from './measure.js';
+import { call, freePort, timed } from '../lib.js';
+import { measureBurst, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
-import { NOOP_SOURCE, type BenchOptions, type TargetResult } from './result.js';
+import {
+  NOOP_SOURCE,
+  type BenchOptions,
+  type PreparedTarget,
+  type TargetResult,
+} from './result.js';
 
 const SERVICE = 'fogbank-bench';
 const STAGE = 'dev';
@@ -98,10 +103,10 @@ async function startOffline(dir: string, peers: InstalledPeers): Promise<Offline
   };
 }
 
-export async function benchServerlessOffline(
+export async function prepareServerlessOffline(
   options: BenchOptions,
   peers: InstalledPeers,
-): Promise<TargetResult> {
+): Promise<PreparedTarget> {
   const dir = await mkdtemp(join(tmpdir(), 'fogbank-bench-sls-'));
   const ports = {
     httpPort: await freePort(),
@@ -113,6 +118,10 @@ export async function benchServerlessOffline(
   await writeFile(join(dir, 'serverless.yml'), serviceDefinition(options, ports));
   await symlink(peers.modules, join(dir, 'node_modules'));
   const offline = await startOffline(dir, peers);
+  const stop = async () => {
+    await offline.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
   const invoke =
     (fn: string): Request =>
     async () => {
@@ -131,14 +140,12 @@ export async function benchServerlessOffline(
   try {
     const cold: number[] = [];
     for (let i = 0; i < options.coldSamples; i++) {
-      const t0 = process.hrtime.bigint();
-      await invoke(`cold${i}`)();
-      cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      cold.push(await timed(invoke(`cold${i}`)));
     }
     const before = await treePssMiB(offline.pid);
     const burst = await measureBurst(invoke('burst'), options.burst);
     const after = await treePssMiB(offline.pid);
-    return {
+    const result: TargetResult = {
       peer: 'serverless-offline',
       version: `${peers.versions['serverless-offline']} (serverless ${peers.versions.serverless})`,
       cold: [
@@ -150,17 +157,19 @@ export async function benchServerlessOffline(
       ],
       burst,
       idle: { environments: burst.succeeded, deltaMiB: after.mib - before.mib },
-      warm: await measurePaths(
-        [
-          { label: 'Invoke API (lambdaPort)', kind: 'invoke', request: invoke('warm') },
-          { label: 'httpApi route', kind: 'http', request: httpApi },
-        ],
-        options,
-      ),
+      warm: [],
       skipped: [],
     };
-  } finally {
-    await offline.stop();
-    await rm(dir, { recursive: true, force: true });
+    return {
+      result,
+      paths: [
+        { label: 'Invoke API (lambdaPort)', kind: 'invoke', request: invoke('warm') },
+        { label: 'httpApi route', kind: 'http', request: httpApi },
+      ],
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
   }
 }
