@@ -3,8 +3,7 @@
  * of a real `fogbank server` process on this machine. Run: `npm run bench [-- --isolation process]`.
  */
 import { parseArgs } from 'node:util';
-import { zipSync } from 'fflate';
-import { call, fmt, startFogbank, summary } from './lib.js';
+import { call, createNoopFunction, fmt, startFogbank, summary } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,36 +15,10 @@ const { values } = parseArgs({
   },
 });
 
-const NOOP = new TextEncoder().encode('exports.handler = async () => null;\n');
-const zip = Buffer.from(zipSync({ 'index.js': NOOP })).toString('base64');
-
 const server = await startFogbank(['--isolation', values.isolation]);
 const port = server.port;
 
-async function createNoop(name: string): Promise<void> {
-  const body = Buffer.from(
-    JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: 'arn:aws:iam::000000000000:role/bench',
-      Code: { ZipFile: zip },
-    }),
-  );
-  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
-    'content-type': 'application/json',
-  });
-  if (res.status !== 201) {
-    throw new Error(`create ${name}: ${res.status} ${res.body.toString()}`);
-  }
-  for (;;) {
-    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const createNoop = (name: string): Promise<void> => createNoopFunction(port, name);
 
 const invokePath = (name: string) => `/2015-03-31/functions/${name}/invocations`;
 const EMPTY = Buffer.from('{}');

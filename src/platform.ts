@@ -19,6 +19,7 @@ import {
   type FunctionConfigServices,
 } from './control/function-config/index.js';
 import { createEventSourceMappings } from './events/esm/index.js';
+import { createHttpTriggers } from './gateway/index.js';
 import { createEventBridgeService } from './events/eventbridge/index.js';
 import { createStreamService } from './events/kinesis/index.js';
 import { createSnsService } from './events/sns/index.js';
@@ -80,7 +81,10 @@ export async function startPlatform(
   await mkdir(runDir, { recursive: true });
 
   const ctx: AccountContext = { region: config.region, accountId: config.accountId };
-  const store = await openSqliteStore(dataDir, { clock });
+  const store = await openSqliteStore(dataDir, {
+    clock,
+    ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
+  });
   const db = store.database;
   migrateQueues(db);
   migrateStreams(db);
@@ -242,6 +246,15 @@ export async function startPlatform(
 
   const sns = createSnsHttpHandler(topics, ctx);
   handler = createFrontDoor({
+    triggers: createHttpTriggers({
+      invoker,
+      urls: functionConfig.functionUrls,
+      ctx,
+      clock,
+      onError: (err) => {
+        onWarning(`HTTP trigger: ${describeError(err)}`);
+      },
+    }),
     lambda: createApiHandler({
       control,
       invoker,

@@ -10,7 +10,19 @@ export interface ServiceHandler {
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
 }
 
+/**
+ * An HTTP trigger (function URLs, API Gateway HTTP APIs, ALB targets): requests addressed to it
+ * by Host or by a path prefix never reach the AWS APIs. It reads the body itself, under its own
+ * limit, and answers in its own error format.
+ */
+export interface HttpTrigger {
+  /** The handler of this request when it is addressed to this trigger, else undefined. */
+  accept(req: IncomingMessage): ((res: ServerResponse) => void) | undefined;
+}
+
 export interface FrontDoorOptions {
+  /** Asked first, in order: a request one of them accepts is served by it alone. */
+  readonly triggers?: readonly HttpTrigger[];
   /** The Lambda REST API, which reads its own body (it enforces per-operation limits). */
   readonly lambda: (req: IncomingMessage, res: ServerResponse) => void;
   /** Asked in order; the first that matches gets the request with its body. */
@@ -29,15 +41,23 @@ export interface FrontDoorOptions {
 const SERVICE_BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
- * One port, every API (DESIGN.md): the Lambda REST API by path, the JSON-protocol services by
- * `X-Amz-Target`, the query-protocol services by form body and credential scope.
+ * One port, every API (DESIGN.md): HTTP triggers by Host or path prefix, the Lambda REST API by
+ * path, the JSON-protocol services by `X-Amz-Target`, the query-protocol services by form body and
+ * credential scope.
  */
 export function createFrontDoor(
   options: FrontDoorOptions,
 ): (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void {
   return (req, res) => {
-    // HTTP/2 reaches only the JSON services (the Kinesis SDK speaks it by default).
+    // HTTP/2 requests (the Kinesis SDK speaks it by default) have the surface read here.
     const request = req as IncomingMessage;
+    for (const trigger of options.triggers ?? []) {
+      const serve = trigger.accept(request);
+      if (serve !== undefined) {
+        serve(res as ServerResponse);
+        return;
+      }
+    }
     const service = options.services.find((s) => s.matches(request));
     if (service === undefined) {
       options.lambda(request, res as ServerResponse);

@@ -34,9 +34,18 @@ export interface Config {
    * flood of events waits in the durable queue instead of starting an environment per event.
    */
   readonly asyncWorkers: number;
+  /**
+   * Base64 of the 32-byte key that encrypts environment variables at rest; without it the key is
+   * `<dataDir>/secret.key`, created on first start.
+   */
+  readonly secretKey?: string;
 }
 
 const schema = z.object({
+  FOGBANK_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of 32 bytes')
+    .optional(),
   FOGBANK_PORT: z.coerce.number().int().min(0).max(65535).default(4566),
   FOGBANK_HOST: z.string().min(1).default('127.0.0.1'),
   FOGBANK_DATA_DIR: z.string().min(1).default('./.fogbank'),
@@ -93,5 +102,6 @@ export function loadConfig(
     accountConcurrency: c.FOGBANK_ACCOUNT_CONCURRENCY,
     asyncTimeScale: c.FOGBANK_ASYNC_TIME_SCALE,
     asyncWorkers: c.FOGBANK_ASYNC_WORKERS,
+    ...(c.FOGBANK_SECRET_KEY !== undefined && { secretKey: c.FOGBANK_SECRET_KEY }),
   });
 }

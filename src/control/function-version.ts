@@ -66,7 +66,9 @@ export interface FunctionVersion {
 
 interface StoredConfig {
   readonly unzippedSize?: number;
+  /** The settings without their environment variables, which travel sealed in `secrets`. */
   readonly settings: FunctionSettings;
+  readonly secrets?: { readonly environment: Readonly<Record<string, string>> };
   readonly code: CodeLocation;
   readonly status: VersionStatus;
   readonly lastModified: number;
@@ -74,9 +76,11 @@ interface StoredConfig {
 }
 
 export function encodeVersion(v: FunctionVersion): FunctionVersionRecord {
+  const { environment, ...settings } = v.settings;
   const config: StoredConfig = {
     ...(v.unzippedSize !== undefined && { unzippedSize: v.unzippedSize }),
-    settings: v.settings,
+    settings,
+    ...(environment !== undefined && { secrets: { environment } }),
     code: v.code,
     status: v.status,
     lastModified: v.lastModified,
@@ -102,7 +106,11 @@ export function decodeVersion(record: FunctionVersionRecord): FunctionVersion {
     codeSha256Hex: record.codeSha256,
     codeSize: record.codeSize,
     ...(config.unzippedSize !== undefined && { unzippedSize: config.unzippedSize }),
-    settings: config.settings,
+    // Rows written before variables were sealed keep them in settings.
+    settings:
+      config.secrets === undefined
+        ? config.settings
+        : { ...config.settings, environment: config.secrets.environment },
     code: config.code,
     status: config.status,
     lastModified: config.lastModified,

@@ -15,7 +15,7 @@ import type { EnvironmentPool, EnvironmentSpec, InvokeResult } from '../sandbox/
 import type { AsyncQueue } from './async-queue.js';
 import type { AsyncRunner } from './async-dispatcher.js';
 import type { ConcurrencyGate } from './concurrency.js';
-import { environmentSpec } from './environment-spec.js';
+import { environmentKey, environmentSpec } from './environment-spec.js';
 import { HotReloadWatcher } from './hot-reload.js';
 import type {
   FunctionResolver,
@@ -57,8 +57,11 @@ const MAX_ASYNC_PAYLOAD = 1_048_576;
  */
 export class FunctionInvoker implements Invoker, AsyncRunner {
   readonly #o: InvokerOptions;
-  /** Pool keys in use per function, so a change to a function drains its environments. */
-  readonly #keys = new Map<string, Set<string>>();
+  /**
+   * Pool keys in use per function, each with the version it runs, so that a change to a
+   * function drains the environments of versions it made stale (and only those).
+   */
+  readonly #keys = new Map<string, Map<string, string>>();
   readonly #hotReload: HotReloadWatcher;
 
   constructor(options: InvokerOptions) {
@@ -67,7 +70,7 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
       options.pool.drain(key);
     });
     options.resolver.onChange((name) => {
-      this.#drainFunction(name);
+      void this.#drainStale(name);
     });
   }
 
@@ -193,11 +196,11 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     const spec = environmentSpec(v, this.#o.ctx, this.#o.apiEndpoint);
     let keys = this.#keys.get(v.functionName);
     if (!keys) {
-      keys = new Set();
+      keys = new Map();
       this.#keys.set(v.functionName, keys);
     }
     if (!keys.has(spec.key)) {
-      keys.add(spec.key);
+      keys.set(spec.key, v.version);
       if (v.hotReload) {
         this.#hotReload.watch(spec.key, v.codeDir);
       }
@@ -205,15 +208,28 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     return spec;
   }
 
-  #drainFunction(name: string): void {
+  /**
+   * After a change to a function, drains the environments whose version no longer resolves to
+   * the code and configuration they run: an updated $LATEST or a deleted version or function.
+   * Alias changes and publishing leave every environment warm.
+   */
+  async #drainStale(name: string): Promise<void> {
     const keys = this.#keys.get(name);
     if (!keys) {
       return;
     }
-    this.#keys.delete(name);
-    for (const key of keys) {
-      this.#hotReload.unwatch(key);
-      this.#o.pool.drain(key);
+    for (const [key, version] of keys) {
+      const current = await this.#o.resolver.resolve(name, version).then(
+        (resolved) => environmentKey(resolved),
+        () => undefined,
+      );
+      if (current !== key && keys.delete(key)) {
+        this.#hotReload.unwatch(key);
+        this.#o.pool.drain(key);
+      }
+    }
+    if (keys.size === 0 && this.#keys.get(name) === keys) {
+      this.#keys.delete(name);
     }
   }
 

@@ -26,7 +26,10 @@ export interface FunctionVersionRecord {
   readonly codeSha256: string;
   /** Bytes of the deployment package (0 for hot-reload code); summed for account usage. */
   readonly codeSize: number;
-  /** The rest of the version's configuration, shaped by the control plane. */
+  /**
+   * The rest of the version's configuration, shaped by the control plane. Its `secrets` member
+   * (a function's environment variables) is encrypted at rest by every store.
+   */
   readonly config: JsonObject;
 }
 

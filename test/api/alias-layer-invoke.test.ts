@@ -108,6 +108,32 @@ describe('aliases, versions and layers through a real server', () => {
     assert.equal((await invoke('weighted')).executed, '$LATEST');
   });
 
+  it('keeps environments warm across alias shifts and drains those an update made stale', async () => {
+    // Each environment answers with the log stream it writes to: one per environment.
+    const stream = makeZip({
+      'index.js':
+        'exports.handler = async () => ({ tag: process.env.AWS_LAMBDA_LOG_STREAM_NAME, version: process.env.AWS_LAMBDA_FUNCTION_VERSION });',
+    });
+    await create('warm', { Code: { ZipFile: stream } });
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'warm' }));
+    await lambda.send(
+      new CreateAliasCommand({ FunctionName: 'warm', Name: 'live', FunctionVersion: '1' }),
+    );
+    const first = (await invoke('warm', 'live')).body.tag;
+    const latest = (await invoke('warm')).body.tag;
+    await lambda.send(
+      new UpdateAliasCommand({ FunctionName: 'warm', Name: 'live', Description: 'shifted' }),
+    );
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'warm' }));
+    assert.equal((await invoke('warm', 'live')).body.tag, first);
+    assert.equal((await invoke('warm')).body.tag, latest);
+
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'warm', ZipFile: stream }));
+    await waitUpdated(lambda, 'warm');
+    assert.equal((await invoke('warm', 'live')).body.tag, first);
+    assert.notEqual((await invoke('warm')).body.tag, latest);
+  });
+
   it('mounts layers under /opt: Node resolves /opt/nodejs/node_modules, Python /opt/python', async () => {
     const nodeLayer = await lambda.send(
       new PublishLayerVersionCommand({

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import {
   ARN,
   UUID,
@@ -349,4 +350,25 @@ test('a restart finishes transitions the previous run left pending', async (t) =
   const config = await second.getFunctionConfiguration('f');
   assert.equal(config.State, 'Active');
   assert.equal(config.LastUpdateStatus, 'Successful');
+});
+
+test('Environment variables are stored sealed and come back in the clear', async (t) => {
+  const { registry, clock, dataDir, restart } = await startRegistry(t);
+  const variables = { API_TOKEN: 'tok-8c1d5e-secret' };
+  await registry.createFunction(createBody('f', { Environment: { Variables: variables } }));
+  await settle(clock);
+  await registry.publishVersion('f', {});
+  const db = new Database(join(dataDir, 'fogbank.db'), { readonly: true });
+  t.after(() => db.close());
+  const stored = db.prepare<[], { config: string }>('SELECT config FROM function_versions').all();
+  assert.equal(stored.length, 2);
+  for (const row of stored) {
+    assert.equal(row.config.includes('tok-8c1d5e-secret'), false);
+    assert.equal(row.config.includes('API_TOKEN'), false);
+  }
+  const again = await restart();
+  for (const qualifier of ['$LATEST', '1']) {
+    const config = await again.getFunctionConfiguration('f', qualifier);
+    assert.deepEqual(config.Environment, { Variables: variables });
+  }
 });

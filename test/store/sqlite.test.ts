@@ -1,17 +1,38 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../../src/core/clock.js';
-import { LATEST, openSqliteStore } from '../../src/store/index.js';
+import { LATEST, openSqliteStore, type JsonObject, type Store } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { runRegistryStoreContract } from './registry.contract.js';
 import { runStoreContract, type StoreContractOptions } from './store.contract.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'fogbank-store-'));
+}
+
+/** Creates a function with a `$LATEST` version (revision `r`, code `a`) in the store. */
+async function createLatest(
+  store: Store,
+  functionName: string,
+  options: { codeSize?: number; config?: JsonObject; tags?: Record<string, string> } = {},
+): Promise<void> {
+  await store.createFunction({
+    latest: {
+      functionName,
+      version: LATEST,
+      revisionId: 'r',
+      codeSha256: 'a',
+      codeSize: options.codeSize ?? 1,
+      config: options.config ?? {},
+    },
+    createdAt: 1,
+    tags: options.tags ?? {},
+  });
 }
 
 const SQLITE: StoreContractOptions = {
@@ -55,18 +76,7 @@ test('SQLite: deleting a function cascades to its versions (foreign keys are on)
   t.after(() => rm(dir, { recursive: true, force: true }));
   const store = await openSqliteStore(dir);
   t.after(() => store.close());
-  await store.createFunction({
-    latest: {
-      functionName: 'f',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 1,
-      config: {},
-    },
-    createdAt: 1,
-    tags: {},
-  });
+  await createLatest(store, 'f');
   await store.deleteFunction('f');
   const db = new Database(join(dir, 'fogbank.db'), { readonly: true });
   t.after(() => db.close());
@@ -80,18 +90,7 @@ test('SQLite: data survives a reopen and migrations are not applied twice', asyn
   const dir = await tempDir();
   t.after(() => rm(dir, { recursive: true, force: true }));
   const first = await openSqliteStore(dir);
-  await first.createFunction({
-    latest: {
-      functionName: 'keep',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 3,
-      config: { x: 1 },
-    },
-    createdAt: 1,
-    tags: { t: 'v' },
-  });
+  await createLatest(first, 'keep', { codeSize: 3, config: { x: 1 }, tags: { t: 'v' } });
   await first.appendLogEvents([
     { logGroupName: 'g', logStreamName: 's', timestamp: 1, message: 'm' },
   ]);
@@ -124,17 +123,40 @@ test('SQLite: a second connection sees committed writes (WAL readers)', async (t
     await writer.close();
     await reader.close();
   });
-  await writer.createFunction({
-    latest: {
-      functionName: 'shared',
-      version: LATEST,
-      revisionId: 'r',
-      codeSha256: 'a',
-      codeSize: 1,
-      config: {},
-    },
-    createdAt: 1,
-    tags: {},
-  });
+  await createLatest(writer, 'shared');
   assert.equal((await reader.getFunctionVersion('shared', LATEST))?.revisionId, 'r');
+});
+
+test("SQLite: a configuration's secrets are sealed at rest and read back in the clear", async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  await createLatest(store, 'secretive', {
+    config: { handler: 'index.handler', secrets: { DB_PASSWORD: 'hunter2' } },
+  });
+  assert.deepEqual((await store.getFunctionVersion('secretive', LATEST))?.config.secrets, {
+    DB_PASSWORD: 'hunter2',
+  });
+  await store.close();
+  const bytes = await readFile(join(dir, 'fogbank.db'));
+  const wal = await readFile(join(dir, 'fogbank.db-wal')).catch(() => Buffer.alloc(0));
+  assert.equal(Buffer.concat([bytes, wal]).includes('hunter2'), false);
+  assert.equal(((await stat(join(dir, 'secret.key'))).mode & 0o777).toString(8), '600');
+
+  const reopened = await openSqliteStore(dir);
+  t.after(() => reopened.close());
+  assert.deepEqual((await reopened.getFunctionVersion('secretive', LATEST))?.config.secrets, {
+    DB_PASSWORD: 'hunter2',
+  });
+});
+
+test('SQLite: a database opened with another key refuses to reveal its secrets', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  await createLatest(store, 'f', { config: { secrets: { K: 'v' } } });
+  await store.close();
+  const other = await openSqliteStore(dir, { secretKey: randomBytes(32).toString('base64') });
+  t.after(() => other.close());
+  await assert.rejects(other.getFunctionVersion('f', LATEST), /secret key differs/);
 });

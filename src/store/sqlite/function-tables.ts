@@ -8,6 +8,7 @@ import {
   type TagResult,
   type TaggedResource,
 } from '../types.js';
+import type { SecretBox } from '../secret-box.js';
 
 interface VersionRow {
   function_name: string;
@@ -25,20 +26,26 @@ function versionNumber(version: string): number {
   return version === LATEST ? 0 : Number(version);
 }
 
-function toRecord(row: VersionRow): FunctionVersionRecord {
-  return {
-    functionName: row.function_name,
-    version: row.version,
-    revisionId: row.revision_id,
-    codeSha256: row.code_sha256,
-    codeSize: row.code_size,
-    config: JSON.parse(row.config) as JsonObject,
-  };
+/** The stored form of a configuration: its `secrets` member (see FunctionVersionRecord) sealed. */
+function sealConfig(box: SecretBox, config: JsonObject): string {
+  const { secrets } = config;
+  return JSON.stringify(
+    secrets === undefined ? config : { ...config, secrets: box.seal(JSON.stringify(secrets)) },
+  );
+}
+
+function openConfig(box: SecretBox, stored: string): JsonObject {
+  const config = JSON.parse(stored) as JsonObject;
+  const { secrets } = config;
+  return typeof secrets === 'string'
+    ? { ...config, secrets: JSON.parse(box.open(secrets)) as JsonObject }
+    : config;
 }
 
 /** Functions, their versions and tags in SQLite. */
 export class FunctionTables {
   readonly #db: Database;
+  readonly #secrets: SecretBox;
   /** One prepared listing per combination of filters. */
   readonly #listings = new Map<string, Statement<(string | number)[], VersionRow>>();
   readonly #insertFunction: Statement<[string, number]>;
@@ -57,8 +64,9 @@ export class FunctionTables {
   readonly #deleteAllTags: Statement<[string, string]>;
   readonly #usage: Statement<[], { function_count: number; total_code_size: number }>;
 
-  constructor(db: Database) {
+  constructor(db: Database, secrets: SecretBox) {
     this.#db = db;
+    this.#secrets = secrets;
     this.#insertFunction = db.prepare(
       'INSERT INTO functions (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
@@ -130,7 +138,7 @@ export class FunctionTables {
 
   getVersion(functionName: string, version: string): FunctionVersionRecord | undefined {
     const row = this.#getVersion.get(functionName, version);
-    return row && toRecord(row);
+    return row && this.#toRecord(row);
   }
 
   listVersions(q: ListFunctionVersionsQuery): FunctionVersionRecord[] {
@@ -157,7 +165,7 @@ export class FunctionTables {
       );
       this.#listings.set(filter, statement);
     }
-    return statement.all(...params).map(toRecord);
+    return statement.all(...params).map((row) => this.#toRecord(row));
   }
 
   replaceVersion(record: FunctionVersionRecord, expectedRevisionId: string): boolean {
@@ -165,7 +173,7 @@ export class FunctionTables {
       record.revisionId,
       record.codeSha256,
       record.codeSize,
-      JSON.stringify(record.config),
+      sealConfig(this.#secrets, record.config),
       record.functionName,
       record.version,
       expectedRevisionId,
@@ -265,6 +273,17 @@ export class FunctionTables {
     return { functionCount: row?.function_count ?? 0, totalCodeSize: row?.total_code_size ?? 0 };
   }
 
+  #toRecord(row: VersionRow): FunctionVersionRecord {
+    return {
+      functionName: row.function_name,
+      version: row.version,
+      revisionId: row.revision_id,
+      codeSha256: row.code_sha256,
+      codeSize: row.code_size,
+      config: openConfig(this.#secrets, row.config),
+    };
+  }
+
   #insert(record: FunctionVersionRecord): void {
     this.#insertVersion.run(
       record.functionName,
@@ -273,7 +292,7 @@ export class FunctionTables {
       record.revisionId,
       record.codeSha256,
       record.codeSize,
-      JSON.stringify(record.config),
+      sealConfig(this.#secrets, record.config),
     );
   }
 

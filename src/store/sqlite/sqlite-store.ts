@@ -19,6 +19,7 @@ import { LogTables } from './log-tables.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { SqliteRegistryStore } from './registry-store.js';
 import { AsyncEventTables } from './async-event-tables.js';
+import { SecretBox } from '../secret-box.js';
 import type { AsyncEvent, NewAsyncEvent } from '../../invoke/async-event.js';
 
 export interface SqliteStoreOptions {
@@ -26,6 +27,8 @@ export interface SqliteStoreOptions {
   readonly clock?: Clock;
   /** How long a writer waits for another connection's lock before failing (ms). */
   readonly busyTimeoutMs?: number;
+  /** Base64 of the 32-byte key that seals secrets (default: `<dataDir>/secret.key`, created once). */
+  readonly secretKey?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function openSqliteStore(
 ): Promise<Store & SqliteHandle> {
   await mkdir(dataDir, { recursive: true });
   const clock = options.clock ?? createSystemClock();
+  const secrets = await SecretBox.load(dataDir, options.secretKey);
   const db = new Database(join(dataDir, 'fogbank.db'));
   try {
     db.pragma('journal_mode = WAL');
@@ -46,11 +50,11 @@ export async function openSqliteStore(
     db.pragma(`busy_timeout = ${String(options.busyTimeoutMs ?? 5000)}`);
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, clock.now());
+    return new SqliteStore(db, clock, secrets);
   } catch (error) {
     db.close();
     throw error;
   }
-  return new SqliteStore(db, clock);
 }
 
 /** Runs synchronous database work, turning a thrown error into a rejection. */
@@ -83,11 +87,11 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
     return this.#db;
   }
 
-  constructor(db: Database.Database, clock: Clock) {
+  constructor(db: Database.Database, clock: Clock, secrets: SecretBox) {
     super(db);
     this.#db = db;
     this.#clock = clock;
-    this.#functions = new FunctionTables(db);
+    this.#functions = new FunctionTables(db, secrets);
     this.#logs = new LogTables(db);
     this.#asyncEvents = new AsyncEventTables(db);
   }
