@@ -169,32 +169,7 @@ export function call(
   });
 }
 
-const NOOP_ZIP = Buffer.from(
-  zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async () => null;\n') }),
-).toString('base64');
-
 /** Creates a no-op Node.js function (`async () => null`) and waits until it is Active. */
 export async function createNoopFunction(port: number, name: string): Promise<void> {
-  const body = Buffer.from(
-    JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: 'arn:aws:iam::000000000000:role/bench',
-      Code: { ZipFile: NOOP_ZIP },
-    }),
-  );
-  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
-    'content-type': 'application/json',
-  });
-  if (res.status !== 201) {
-    throw new Error(`create ${name}: ${res.status} ${res.body.toString()}`);
-  }
-  for (;;) {
-    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await createFunction(port, name, 'exports.handler = async () => null;\n');
 }
