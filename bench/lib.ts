@@ -90,10 +90,16 @@ export async function startFogbank(
 }
 
 /**
- * CreateFunction of a Node.js function from one `index.js` (raw HTTP, like every bench call), then
- * waits until it is Active. Returns the FunctionArn.
+ * CreateFunction of a Node.js function from one `index.js` (raw HTTP, like every bench call), with
+ * any other request fields in `config` (e.g. Timeout), then waits until it is Active. Returns
+ * the FunctionArn.
  */
-export async function createFunction(port: number, name: string, source: string): Promise<string> {
+export async function createFunction(
+  port: number,
+  name: string,
+  source: string,
+  config: Readonly<Record<string, unknown>> = {},
+): Promise<string> {
   const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) }));
   const body = Buffer.from(
     JSON.stringify({
@@ -102,6 +108,7 @@ export async function createFunction(port: number, name: string, source: string)
       Handler: 'index.handler',
       Role: 'arn:aws:iam::000000000000:role/bench',
       Code: { ZipFile: zip.toString('base64') },
+      ...config,
     }),
   );
   const res = await call(port, 'POST', '/2015-03-31/functions', body, {

@@ -148,7 +148,7 @@ console.log(
       return [
         [
           r.peer,
-          `${r.burst.succeeded}/${r.burst.n}${r.burst.error === undefined ? '' : ` (${r.burst.error})`}`,
+          `${r.burst.succeeded}/${r.burst.n}${r.burst.error === undefined ? '' : ` (${r.burst.error.slice(0, 160)})`}`,
           ms(r.burst.wallMs),
           fogbank?.burst === undefined || r === fogbank
             ? ''

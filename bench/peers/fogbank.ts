@@ -10,6 +10,7 @@ import { CLI, call, createFunction, startFogbank, timed, type BenchServer } from
 import { measureBurst, type PathRequest, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
 import {
+  BURST_TIMEOUT_SECONDS,
   NOOP_SOURCE,
   type ColdSeries,
   type BenchOptions,
@@ -177,7 +178,7 @@ export async function prepareFogbank(
 
     // Burst: N first invocations of one fresh function at once; the environments it leaves
     // idle are what "how many fit in memory" counts.
-    await createFunction(server.port, 'burst', NOOP_SOURCE);
+    await createFunction(server.port, 'burst', NOOP_SOURCE, { Timeout: BURST_TIMEOUT_SECONDS });
     const before = await treePssMiB(server.pid);
     const burst = await measureBurst(invokeRequest(server, 'burst'), options.burst);
     const after = await treePssMiB(server.pid);

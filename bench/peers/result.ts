@@ -5,6 +5,12 @@ import type { BurstResult, PathRequest, WarmResult } from './measure.js';
 export const NOOP_SOURCE = "exports.handler = async () => ({ statusCode: 200, body: 'ok' });\n";
 
 /**
+ * The burst's function Timeout, on every target: a hundred environments starting at once on a
+ * small, shared machine can keep a no-op waiting for the CPU past the default 3 s.
+ */
+export const BURST_TIMEOUT_SECONDS = 30;
+
+/**
  * How a warm path is reached: `invoke` is the Lambda Invoke API (or the peer's nearest
  * equivalent), `http` an HTTP front (function URL, httpApi route), `gateway` an API Gateway
  * route, `in-process` a call with no HTTP at all.

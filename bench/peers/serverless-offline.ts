@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InstalledPeers } from './install.js';
 import { call, freePort, timed } from '../lib.js';
+import type { InstalledPeers } from './install.js';
 import { measureBurst, type Request } from './measure.js';
 import { treePssMiB } from './memory.js';
 import {
+  BURST_TIMEOUT_SECONDS,
   NOOP_SOURCE,
   type BenchOptions,
   type PreparedTarget,
@@ -27,7 +28,7 @@ function serviceDefinition(options: BenchOptions, ports: Record<string, number>)
   for (let i = 0; i < options.coldSamples; i++) {
     functions[`cold${i}`] = { handler: 'handler.handler' };
   }
-  functions.burst = { handler: 'handler.handler' };
+  functions.burst = { handler: 'handler.handler', timeout: BURST_TIMEOUT_SECONDS };
   functions.warm = {
     handler: 'handler.handler',
     events: [{ httpApi: { method: 'GET', path: '/noop' } }],
