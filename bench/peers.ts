@@ -3,8 +3,10 @@
  * into a cache directory outside the repository) on the same no-op handler: cold start, a burst
  * of first invocations, idle environments in memory, warm latency and throughput through the
  * Invoke API and the HTTP fronts, with the ratios Fogbank/peer. Prints Markdown tables and writes
- * the warm latency distributions to docs/bench/latency.svg.
- * Run: `npm run bench:peers [-- --cold-samples 30 --warm-samples 5000 --seconds 5 --burst 100]`.
+ * the warm latency distributions to docs/bench/latency.svg. Every target stays up until the end
+ * and their warm paths take turns, so load from the rest of the machine falls on all alike.
+ * Run: `npm run bench:peers [-- --cold-samples 30 --warm-samples 5000 --seconds 5 --burst 100
+ * --only fogbank,serverless-offline,lambda-local --peers-dir <dir> --svg <file or ''>]`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
