@@ -47,12 +47,11 @@ export const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
 export interface BenchServer {
   readonly url: string;
   readonly port: number;
-  /** The server process, so a bench can read the memory of its process tree. */
   readonly pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts `fogbank server` as its own process, as a user would, with `env` added to ours. */
+/** Starts `fogbank server` as its own process, as a user would (`env` adds FOGBANK_* settings). */
 export async function startFogbank(
   args: readonly string[] = [],
   env: Readonly<Record<string, string>> = {},
