@@ -7,6 +7,8 @@ import type { AccountContext } from './core/arn.js';
 import { createSystemClock, type Clock } from './core/clock.js';
 import { createFrontDoor } from './api/front-door.js';
 import { createApiHandler } from './api/index.js';
+import { createApiGatewayV2HttpHandler } from './api/apigatewayv2/index.js';
+import { createElbv2HttpHandler, isElbv2QueryBody } from './api/elbv2/index.js';
 import { createEventBridgeHttpHandler } from './api/eventbridge/index.js';
 import { createKinesisHttpHandler } from './api/kinesis/index.js';
 import { listenApi, type ApiListener } from './api/listener.js';
@@ -14,6 +16,8 @@ import { createLogsHttpHandler } from './api/logs/index.js';
 import { createSnsHttpHandler, isSnsQueryBody } from './api/sns/index.js';
 import { createSqsHttpHandler } from './api/sqs/index.js';
 import { createControlPlane, type Registry } from './control/index.js';
+import { HttpApiService } from './control/http-apis/index.js';
+import { TargetGroupService } from './control/target-groups/index.js';
 import {
   createFunctionConfigServices,
   type FunctionConfigServices,
@@ -40,6 +44,8 @@ import type { EnvironmentPool } from './sandbox/types.js';
 import { openSqliteStore, type Store } from './store/index.js';
 import { SqliteEventSourceMappingStore } from './store/sqlite/esm-tables.js';
 import { SqliteFunctionConfigStore } from './store/sqlite/function-config-tables.js';
+import { SqliteHttpApiStore } from './store/sqlite/http-api-tables.js';
+import { SqliteTargetGroupStore } from './store/sqlite/target-group-tables.js';
 import { migrateQueues, SqliteQueueStore } from './store/sqlite/queues.js';
 import { migrateRules, SqliteRuleStore } from './store/sqlite/rules.js';
 import { migrateStreams, SqliteStreamStore } from './store/sqlite/streams.js';
@@ -77,7 +83,12 @@ export async function startPlatform(
   const dataDir = resolve(config.dataDir);
   const runDir = join(dataDir, 'run');
   await mkdir(dataDir, { recursive: true });
-  await cleanupStale(runDir);
+  const cleanup = await cleanupStale(runDir);
+  if (cleanup.leftovers.length > 0) {
+    onWarning(
+      `Could not remove ${String(cleanup.leftovers.length)} stale cgroup(s) left by dead servers (their processes did not exit); starting anyway`,
+    );
+  }
   await mkdir(runDir, { recursive: true });
 
   const ctx: AccountContext = { region: config.region, accountId: config.accountId };
@@ -147,9 +158,13 @@ export async function startPlatform(
   const queueTarget = queueTargetOf(queues);
 
   // Events are accepted only once the API handler is set below, after the dispatcher exists.
-  const asyncQueue = new AsyncQueue(store, () => {
-    dispatcher.wake();
-  });
+  const asyncQueue: AsyncQueue = new AsyncQueue(
+    store,
+    () => {
+      dispatcher.wake();
+    },
+    (functionName): number | undefined => dispatcher.notBefore(functionName),
+  );
   const invoker = new FunctionInvoker({
     resolver: control,
     pool,
@@ -210,6 +225,22 @@ export async function startPlatform(
       },
     },
   });
+  // API Gateway v2 HTTP APIs; the HTTP front serves them through the HttpApiDirectory it is.
+  const httpApis = new HttpApiService({
+    store: new SqliteHttpApiStore(db),
+    ctx,
+    clock,
+    publicEndpoint: url,
+  });
+  await httpApis.start();
+  // ELBv2 target groups of Lambda targets; the HTTP front serves them through the AlbDirectory.
+  const targetGroups = new TargetGroupService({
+    store: new SqliteTargetGroupStore(db),
+    ctx,
+    clock,
+    functionExists: (arn) => lambdaTarget.functionExists(arn),
+  });
+  await targetGroups.start();
   const eventSourceMappings = createEventSourceMappings({
     store: new SqliteEventSourceMappingStore(db),
     clock,
@@ -245,10 +276,18 @@ export async function startPlatform(
   });
 
   const sns = createSnsHttpHandler(topics, ctx);
+  const elbv2 = createElbv2HttpHandler(targetGroups, {
+    onUnexpectedError: (action, error) => {
+      onWarning(`${action}: ${describeError(error)}`);
+    },
+  });
   handler = createFrontDoor({
     triggers: createHttpTriggers({
       invoker,
+      streamingInvoker: invoker,
       urls: functionConfig.functionUrls,
+      httpApis,
+      albs: targetGroups,
       ctx,
       clock,
       onError: (err) => {
@@ -258,6 +297,7 @@ export async function startPlatform(
     lambda: createApiHandler({
       control,
       invoker,
+      streamingInvoker: invoker,
       ctx,
       functionConfig,
       eventSourceMappings,
@@ -268,13 +308,22 @@ export async function startPlatform(
       },
     }),
     services: [
+      createApiGatewayV2HttpHandler(httpApis, {
+        onUnexpectedError: (operation, error) => {
+          onWarning(`${operation}: ${describeError(error)}`);
+        },
+      }),
       createLogsHttpHandler(store),
       createKinesisHttpHandler(streams),
       createEventBridgeHttpHandler(rules, ctx),
       sns,
+      elbv2,
       createSqsHttpHandler(queues, ctx),
     ],
-    queryFallback: { isSns: isSnsQueryBody, sns },
+    queryByBody: [
+      { matchesBody: isSnsQueryBody, handler: sns },
+      { matchesBody: isElbv2QueryBody, handler: elbv2 },
+    ],
   });
   await dispatcher.start();
   provisioned.start();

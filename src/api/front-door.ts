@@ -28,13 +28,14 @@ export interface FrontDoorOptions {
   /** Asked in order; the first that matches gets the request with its body. */
   readonly services: readonly ServiceHandler[];
   /**
-   * An unsigned form-encoded POST is either SQS or SNS query protocol: only the body tells
-   * (`Version=2010-03-31` is SNS). Signed requests name their service in the credential scope.
+   * An unsigned form-encoded POST is SQS, SNS or ELBv2 query protocol: only the body tells (its
+   * `Version`). Signed requests name their service in the credential scope. The first whose
+   * `matchesBody` accepts an unsigned body gets the request instead of the service that matched.
    */
-  readonly queryFallback?: {
-    readonly isSns: (body: Buffer) => boolean;
-    readonly sns: ServiceHandler;
-  };
+  readonly queryByBody?: readonly {
+    readonly matchesBody: (body: Buffer) => boolean;
+    readonly handler: ServiceHandler;
+  }[];
 }
 
 /** Bodies of the JSON and query services: Kinesis PutRecords carries 5 MiB as base64. */
@@ -65,11 +66,10 @@ export function createFrontDoor(
     }
     readBody(request).then(
       (body) => {
-        const fallback = options.queryFallback;
-        const target =
-          fallback && !request.headers.authorization && fallback.isSns(body)
-            ? fallback.sns
-            : service;
+        const byBody = request.headers.authorization
+          ? undefined
+          : options.queryByBody?.find((q) => q.matchesBody(body));
+        const target = byBody?.handler ?? service;
         // An Http2ServerResponse has the ServerResponse surface these handlers use.
         return target.handle(request, res as ServerResponse, body);
       },

@@ -8,7 +8,7 @@ import type { AccountContext } from '../core/arn.js';
 import type { FunctionConfigServices } from '../control/function-config/index.js';
 import type { ControlPlane } from '../control/types.js';
 import type { EventSourceMappingApi } from '../events/esm/index.js';
-import type { Invoker } from '../invoke/types.js';
+import type { Invoker, StreamingInvoker } from '../invoke/types.js';
 import { accountRoutes } from './account.js';
 import { aliasRoutes } from './aliases.js';
 import { codeRoutes } from './code.js';
@@ -19,6 +19,7 @@ import { functionRoutes } from './functions.js';
 import { functionUrlRoutes } from './function-urls.js';
 import { healthRoutes } from './health.js';
 import { invokeRoutes } from './invoke.js';
+import { invokeStreamRoutes } from './invoke-stream.js';
 import { layerRoutes } from './layers.js';
 import { policyRoutes } from './policy.js';
 import { Router } from './protocol/router.js';
@@ -38,6 +39,8 @@ export type {
 export interface ApiHandlerOptions {
   readonly control: ControlPlane;
   readonly invoker: Invoker;
+  /** InvokeWithResponseStream; without it that operation answers 500. */
+  readonly streamingInvoker?: StreamingInvoker;
   /** The region and account this server stands for. */
   readonly ctx: AccountContext;
   /** Event invoke configs, function URLs and policies (src/control/function-config). */
@@ -61,6 +64,7 @@ const ROUTES = [
   ...concurrencyRoutes,
   ...layerRoutes,
   ...invokeRoutes,
+  ...invokeStreamRoutes,
   ...tagRoutes,
   ...accountRoutes,
   ...codeRoutes,
@@ -75,14 +79,23 @@ const ROUTES = [
 export function createApiHandler(
   options: ApiHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { control, invoker, ctx, functionConfig, eventSourceMappings, onRequest, verifySignature } =
-    options;
+  const {
+    control,
+    invoker,
+    streamingInvoker,
+    ctx,
+    functionConfig,
+    eventSourceMappings,
+    onRequest,
+    verifySignature,
+  } = options;
   return createServe({
     router: new Router(ROUTES),
     services: {
       control,
       invoker,
       ctx,
+      ...(streamingInvoker === undefined ? {} : { streamingInvoker }),
       ...(functionConfig === undefined ? {} : { functionConfig }),
       ...(eventSourceMappings === undefined ? {} : { eventSourceMappings }),
     },

@@ -5,12 +5,13 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 import type { InvocationType, InvokeInput, LogType } from '../invoke/types.js';
+import type { ApiRequest } from './protocol/request.js';
 import type { Reply } from './protocol/response.js';
 import { JSON_CONTENT_TYPE } from './protocol/response.js';
 import { enumHeader, type Route } from './protocol/route.js';
 
 /** Lambda's synchronous request limit; AWS names the operation InvokeFunction in this text. */
-const INVOKE_REQUEST_BYTES = 6_291_456;
+export const INVOKE_REQUEST_BYTES = 6_291_456;
 
 /** In the model's enum order, which AWS quotes in its ValidationException text. */
 const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
@@ -24,24 +25,7 @@ export const invokeRoutes: readonly Route[] = [
     body: 'raw',
     bodyLimit: { bytes: INVOKE_REQUEST_BYTES, operation: 'InvokeFunction' },
     handle: async (request, { invoker }) => {
-      const qualifier = request.queryParam('Qualifier');
-      const clientContext = request.header('x-amz-client-context');
-      const input: InvokeInput = {
-        functionName: request.label('FunctionName'),
-        invocationType: enumHeader(
-          request,
-          'x-amz-invocation-type',
-          'invocationType',
-          INVOCATION_TYPES,
-          'RequestResponse',
-        ),
-        logType: enumHeader(request, 'x-amz-log-type', 'logType', LOG_TYPES, 'None'),
-        payload: request.body,
-        requestId: request.context.requestId,
-        ...(qualifier === undefined ? {} : { qualifier }),
-        ...(clientContext === undefined ? {} : { clientContext }),
-      };
-      const output = await invoker.invoke(input);
+      const output = await invoker.invoke(invokeInput(request, INVOCATION_TYPES));
       const headers: Record<string, string> = {};
       if (output.executedVersion !== undefined) {
         headers['X-Amz-Executed-Version'] = output.executedVersion;
@@ -84,3 +68,27 @@ export const invokeRoutes: readonly Route[] = [
     },
   },
 ];
+
+/** The Invoke-family request as the Invoker takes it: label, query, X-Amz-* headers, raw body. */
+export function invokeInput<T extends InvocationType>(
+  request: ApiRequest,
+  invocationTypes: readonly T[],
+): InvokeInput & { readonly invocationType: T } {
+  const qualifier = request.queryParam('Qualifier');
+  const clientContext = request.header('x-amz-client-context');
+  return {
+    functionName: request.label('FunctionName'),
+    invocationType: enumHeader(
+      request,
+      'x-amz-invocation-type',
+      'invocationType',
+      invocationTypes,
+      'RequestResponse' as T,
+    ),
+    logType: enumHeader(request, 'x-amz-log-type', 'logType', LOG_TYPES, 'None'),
+    payload: request.body,
+    requestId: request.context.requestId,
+    ...(qualifier === undefined ? {} : { qualifier }),
+    ...(clientContext === undefined ? {} : { clientContext }),
+  };
+}

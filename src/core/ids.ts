@@ -17,3 +17,16 @@ export function newTraceId(nowMs: number): string {
     .padStart(8, '0');
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` random `[a-z0-9]` characters, the form of API Gateway's api, route and integration ids. */
+export function newShortId(length: number): string {
+  const bytes = randomBytes(length);
+  let id = '';
+  for (const byte of bytes) {
+    // 252 = 7 × 36: bytes at or above it would favour the first letters; they are rare, so redraw.
+    id += byte < 252 ? ID_ALPHABET.charAt(byte % 36) : newShortId(1);
+  }
+  return id;
+}

@@ -8,10 +8,10 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpTrigger } from '../api/front-door.js';
 import type { AccountContext } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
-import type { ServiceError } from '../core/errors.js';
+import { ServiceError } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 import type { FunctionUrlTarget } from '../control/function-config/types.js';
-import type { Invoker } from '../invoke/types.js';
+import type { Invoker, StreamingInvoker } from '../invoke/types.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import { captureRequest, headerValue, readBody, type HttpRequest } from './http-request.js';
 import { frontEndResponse, type HttpResponse } from './http-response.js';
@@ -19,6 +19,7 @@ import { authorizeIam } from './iam-auth.js';
 import { payloadV2Event } from './payload-v2.js';
 import { responseFromV2 } from './response-v2.js';
 import { invokeFunction, MAX_SYNC_PAYLOAD } from './invoke-function.js';
+import { UrlResponseStream } from './streaming.js';
 import type { TriggerAddress } from './trigger-address.js';
 import { createTrigger } from './trigger.js';
 
@@ -29,6 +30,8 @@ export interface FunctionUrlDirectory {
 
 export interface FunctionUrlFrontOptions {
   readonly invoker: Invoker;
+  /** Streams RESPONSE_STREAM URLs; without it they are answered buffered. */
+  readonly streamingInvoker?: StreamingInvoker;
   readonly urls: FunctionUrlDirectory;
   readonly ctx: AccountContext;
   readonly clock: Clock;
@@ -112,24 +115,67 @@ async function invokeUrl(
   if (payload.length > MAX_SYNC_PAYLOAD) {
     return payloadTooLarge();
   }
-  return respond(o.invoker, url, payload, requestId);
+  return respond(o, url, payload, requestId);
 }
 
-/**
- * Runs the invocation in the URL's InvokeMode. RESPONSE_STREAM is served buffered until the
- * Invoker can stream (the whole response is sent once the function has finished).
- */
+/** Runs the invocation in the URL's InvokeMode. */
 async function respond(
-  invoker: Invoker,
+  o: FunctionUrlFrontOptions,
   url: FunctionUrlTarget,
   payload: Buffer,
   requestId: string,
 ): Promise<HttpResponse> {
   switch (url.invokeMode) {
     case 'BUFFERED':
+      return invokeBuffered(o.invoker, url, payload, requestId);
     case 'RESPONSE_STREAM':
-      return invokeBuffered(invoker, url, payload, requestId);
+      return o.streamingInvoker === undefined
+        ? invokeBuffered(o.invoker, url, payload, requestId)
+        : invokeStreamed(o.streamingInvoker, url, payload, requestId);
   }
+}
+
+/**
+ * RESPONSE_STREAM (spec §2.4): answers as soon as the function's HTTP head is known (its
+ * prelude, or the first bytes of a plain stream), the body following as it is written. A
+ * refusal or a failure before the head is answered as in BUFFERED mode.
+ */
+async function invokeStreamed(
+  invoker: StreamingInvoker,
+  url: FunctionUrlTarget,
+  payload: Buffer,
+  requestId: string,
+): Promise<HttpResponse> {
+  const stream = new UrlResponseStream();
+  const finished = invoker.invokeStream(
+    {
+      functionName: url.functionName,
+      ...(url.qualifier !== undefined && { qualifier: url.qualifier }),
+      invocationType: 'RequestResponse',
+      logType: 'None',
+      payload,
+      requestId,
+    },
+    stream,
+  );
+  let response;
+  try {
+    response = await Promise.race([stream.response, finished.then(() => stream.response)]);
+  } catch (err) {
+    if (err instanceof ServiceError) {
+      return refusedResponse(err);
+    }
+    throw err;
+  }
+  // A platform failure after the head went out can only cut the response short.
+  finished.catch(() => {
+    stream.abort();
+  });
+  if (response.kind === 'function-error') {
+    return frontEndResponse(502, INTERNAL_ERROR);
+  }
+  const { statusCode, headers, body } = response;
+  return { statusCode, headers, body };
 }
 
 async function invokeBuffered(

@@ -1,13 +1,16 @@
 /**
  * What a trigger answers: status, headers (lower-case names; Set-Cookie as a list) and body,
- * mapped from a function's result or made by the front end itself.
+ * mapped from a function's result or made by the front end itself. A Readable body is a streamed
+ * response (a function URL in RESPONSE_STREAM mode).
  */
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface HttpResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[]>;
-  readonly body: Buffer;
+  readonly body: Buffer | Readable;
   /** The reason phrase, when not the standard one (an ALB target's statusDescription). */
   readonly statusMessage?: string;
 }
@@ -38,9 +41,10 @@ const FRAMING = new Set([
 ]);
 
 /**
- * Writes a response with an exact Content-Length (none for the statuses that carry no body). A
- * header the function set that Node refuses (an invalid name or value) is reported as false, so
- * the caller can answer its error instead.
+ * Writes a response with an exact Content-Length (none for the statuses that carry no body), or,
+ * for a streamed body, chunked with each piece sent as it comes. A header the function set that
+ * Node refuses (an invalid name or value) is reported as false, so the caller can answer its
+ * error instead.
  */
 export function writeResponse(res: ServerResponse, response: HttpResponse): boolean {
   const headers: Record<string, string | string[]> = {};
@@ -49,10 +53,11 @@ export function writeResponse(res: ServerResponse, response: HttpResponse): bool
       headers[name] = value;
     }
   }
-  const { statusCode } = response;
+  const { statusCode, body } = response;
   const bodiless = statusCode === 204 || statusCode === 304 || statusCode < 200;
-  if (!bodiless) {
-    headers['content-length'] = String(response.body.length);
+  const streamed = body instanceof Readable;
+  if (!bodiless && !streamed) {
+    headers['content-length'] = String(body.length);
   }
   try {
     if (response.statusMessage === undefined) {
@@ -61,8 +66,23 @@ export function writeResponse(res: ServerResponse, response: HttpResponse): bool
       res.writeHead(statusCode, response.statusMessage, headers);
     }
   } catch {
+    if (streamed) {
+      body.destroy();
+    }
     return false;
   }
-  res.end(bodiless ? undefined : response.body);
+  if (!streamed) {
+    res.end(bodiless ? undefined : body);
+  } else if (bodiless) {
+    body.destroy();
+    res.end();
+  } else {
+    res.flushHeaders();
+    // Small pieces must leave at once, not wait for Nagle's algorithm.
+    res.socket?.setNoDelay(true);
+    // A body cut short (the function failed after its head went out) cuts the connection, so
+    // the client sees an incomplete response rather than a complete one.
+    pipeline(body, res).catch(() => undefined);
+  }
   return true;
 }

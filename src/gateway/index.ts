@@ -5,7 +5,7 @@
 import type { HttpTrigger } from '../api/front-door.js';
 import type { AccountContext } from '../core/arn.js';
 import type { Clock } from '../core/clock.js';
-import type { Invoker } from '../invoke/types.js';
+import type { Invoker, StreamingInvoker } from '../invoke/types.js';
 import { albTrigger } from './alb.js';
 import { functionUrlTrigger, type FunctionUrlDirectory } from './function-url.js';
 import { httpApiTrigger } from './http-api.js';
@@ -16,6 +16,8 @@ export type * from './http-api-types.js';
 
 export interface GatewayOptions {
   readonly invoker: Invoker;
+  /** Streams function URLs in RESPONSE_STREAM mode; without it they are answered buffered. */
+  readonly streamingInvoker?: StreamingInvoker;
   readonly urls: FunctionUrlDirectory;
   /** The deployed HTTP APIs; without it, `execute-api` requests go to the AWS APIs. */
   readonly httpApis?: HttpApiDirectory;
@@ -32,7 +34,11 @@ export function createHttpTriggers(options: GatewayOptions): HttpTrigger[] {
   const { invoker, ctx, clock, onError } = options;
   const common = { invoker, ctx, clock, ...(onError !== undefined && { onError }) };
   return [
-    functionUrlTrigger({ ...common, urls: options.urls }),
+    functionUrlTrigger({
+      ...common,
+      urls: options.urls,
+      ...(options.streamingInvoker !== undefined && { streamingInvoker: options.streamingInvoker }),
+    }),
     ...(options.httpApis === undefined
       ? []
       : [httpApiTrigger({ ...common, httpApis: options.httpApis })]),

@@ -79,7 +79,7 @@ export function scalarText(v: unknown): string | undefined {
       : undefined;
 }
 
-function stringList(value: unknown): string[] | undefined {
+export function stringList(value: unknown): string[] | undefined {
   if (value === undefined || value === null) {
     return [];
   }

@@ -2,12 +2,13 @@ import type { AccountContext } from '../core/arn.js';
 import { functionArn } from '../core/arn.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { InvokeResult } from '../sandbox/types.js';
-import type { AsyncEvent, AsyncEventStore } from './async-event.js';
+import type { AsyncEvent, AsyncEventStore, AsyncSettlement } from './async-event.js';
 import {
   invocationRecord,
   type DestinationCondition,
   type DestinationDelivery,
 } from './destinations.js';
+import { GroupCommit } from './group-commit.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { AsyncConfigSource, FunctionResolver, ResolvedVersion } from './types.js';
 
@@ -39,10 +40,22 @@ export interface AsyncDispatcherOptions {
 /** How long a leased event may run before another worker may take it again. */
 const LEASE_MS = 15 * 60_000 + 60_000;
 
+/** A function's throttle back-off: nothing of it is due before `until`. */
+interface Backoff {
+  readonly until: number;
+  /** Back-offs in a row without an attempt reaching the function (exponential delay). */
+  readonly level: number;
+}
+
 /**
  * Drains the durable async queue: leases due events, runs them, and retries, expires or
  * reports them as Lambda does (spec §5). At least once: an event is removed only after its
  * outcome has been handled, so a crash in between runs it again.
+ *
+ * Outcomes of attempts that end in the same event-loop turn are written in one transaction
+ * (group commit). A throttled function backs off as a whole: its waiting events are deferred
+ * to the back-off's end in one statement, and new ones are stored deferred, so its backlog is
+ * not leased and rescheduled over and over; an attempt of it that runs ends the back-off early.
  */
 export class AsyncDispatcher {
   readonly #o: AsyncDispatcherOptions;
@@ -52,9 +65,18 @@ export class AsyncDispatcher {
   #again = false;
   #timer: TimerHandle | undefined;
   readonly #settled = new Set<Promise<void>>();
+  readonly #settlements: GroupCommit<AsyncSettlement>;
+  readonly #backoffs = new Map<string, Backoff>();
 
   constructor(options: AsyncDispatcherOptions) {
     this.#o = options;
+    this.#settlements = new GroupCommit((s) => options.store.settleAsyncEvents(s));
+  }
+
+  /** While `functionName` backs off from throttles, when it ends; else undefined. */
+  notBefore(functionName: string): number | undefined {
+    const backoff = this.#backoffs.get(functionName);
+    return backoff !== undefined && backoff.until > this.#o.clock.now() ? backoff.until : undefined;
   }
 
   async start(): Promise<void> {
@@ -72,7 +94,11 @@ export class AsyncDispatcher {
       this.#again = true;
       return;
     }
-    void this.#pump();
+    // Wake-ups of one event-loop turn (a group commit, attempts ending together) share a lease.
+    this.#pumping = true;
+    setImmediate(() => {
+      void this.#pump();
+    });
   }
 
   /** Stops taking events and waits for the in-flight ones (their sandboxes are bounded by timeouts). */
@@ -87,7 +113,7 @@ export class AsyncDispatcher {
   async #pump(): Promise<void> {
     this.#pumping = true;
     try {
-      do {
+      while (this.#running) {
         this.#again = false;
         const room = this.#o.maxInFlight - this.#inFlight;
         if (room > 0) {
@@ -104,7 +130,10 @@ export class AsyncDispatcher {
           await this.#armTimer();
         }
         // A wake() during any await above set #again: look again rather than lose it.
-      } while (this.#again && this.#running);
+        if (!this.#again) {
+          break;
+        }
+      }
     } catch (err) {
       this.#o.onWarning(`async queue: ${String(err)}`);
     } finally {
@@ -145,13 +174,13 @@ export class AsyncDispatcher {
   }
 
   async #attempt(event: AsyncEvent): Promise<void> {
-    const { store, retry, clock } = this.#o;
+    const { retry, clock } = this.#o;
     let version: ResolvedVersion;
     try {
       version = await this.#o.resolver.resolve(event.functionName, event.qualifier);
     } catch {
       // The function (or its alias) was deleted: there is nothing left to invoke or report to.
-      await store.completeAsyncEvents([event.id]);
+      await this.#complete(event);
       return;
     }
     const cfg = await this.#o.config.eventInvokeConfig(event.functionName, event.qualifier);
@@ -165,19 +194,23 @@ export class AsyncDispatcher {
         : 'throttled';
     if (result === 'throttled') {
       const throttles = event.throttles + 1;
-      await store.rescheduleAsyncEvent(event.id, {
+      const until = this.#backOff(event.functionName);
+      await this.#settlements.add({
+        kind: 'reschedule',
+        id: event.id,
         attempts: event.attempts,
         throttles,
-        nextAttemptAt: clock.now() + retry.throttleDelayMs(throttles),
+        nextAttemptAt: Math.max(until, clock.now() + retry.throttleDelayMs(throttles)),
       });
       return;
     }
+    this.#reached(event.functionName);
     const attempts = event.attempts + 1;
     if (result.status === 'success') {
       if (cfg.onSuccess) {
         await this.#report(cfg.onSuccess, event, version, 'Success', attempts, result);
       }
-      await store.completeAsyncEvents([event.id]);
+      await this.#complete(event);
       return;
     }
     const nextAttemptAt = clock.now() + retry.functionErrorDelayMs(attempts);
@@ -188,11 +221,51 @@ export class AsyncDispatcher {
       await this.#fail({ ...event, attempts }, version, condition, result, cfg.onFailure);
       return;
     }
-    await store.rescheduleAsyncEvent(event.id, {
+    await this.#settlements.add({
+      kind: 'reschedule',
+      id: event.id,
       attempts,
       throttles: event.throttles,
       nextAttemptAt,
     });
+  }
+
+  #complete(event: AsyncEvent): Promise<void> {
+    return this.#settlements.add({ kind: 'complete', id: event.id });
+  }
+
+  /**
+   * A throttle of `functionName`: starts its back-off (deferring its due events) unless one is
+   * on, and returns when it ends.
+   */
+  #backOff(functionName: string): number {
+    const now = this.#o.clock.now();
+    const current = this.#backoffs.get(functionName);
+    if (current !== undefined && current.until > now) {
+      return current.until;
+    }
+    const level = (current?.level ?? 0) + 1;
+    const until = now + this.#o.retry.throttleDelayMs(level);
+    this.#backoffs.set(functionName, { until, level });
+    void this.#settlements.add({ kind: 'defer', functionName, now, until }).catch(noop);
+    return until;
+  }
+
+  /** An attempt of `functionName` ran: concurrency is back, so its back-off ends now. */
+  #reached(functionName: string): void {
+    const backoff = this.#backoffs.get(functionName);
+    if (backoff === undefined) {
+      return;
+    }
+    this.#backoffs.delete(functionName);
+    const now = this.#o.clock.now();
+    if (backoff.until > now) {
+      void this.#settlements
+        .add({ kind: 'resume', functionName, until: backoff.until, now })
+        .then(() => {
+          this.wake();
+        }, noop);
+    }
   }
 
   /** Final failure: the OnFailure destination and the dead-letter queue both get it. */
@@ -215,7 +288,7 @@ export class AsyncDispatcher {
         errorMessage(result, condition),
       );
     }
-    await this.#o.store.completeAsyncEvents([event.id]);
+    await this.#complete(event);
   }
 
   async #report(
@@ -246,6 +319,9 @@ export class AsyncDispatcher {
     await this.#o.destinations.deliver(target, record);
   }
 }
+
+/** A failed defer or resume only costs timing: the events stay in the queue either way. */
+function noop(): void {}
 
 function errorMessage(result: InvokeResult | undefined, condition: DestinationCondition): string {
   if (!result) {

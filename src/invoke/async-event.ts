@@ -19,7 +19,37 @@ export interface AsyncEvent {
 export type NewAsyncEvent = Pick<
   AsyncEvent,
   'requestId' | 'functionName' | 'qualifier' | 'payload' | 'enqueuedAt'
->;
+> & {
+  /** When it is first due, if not at once (its function is backing off from throttles). */
+  readonly nextAttemptAt?: number;
+};
+
+/** What happened to leased events, written together in one transaction. */
+export type AsyncSettlement =
+  /** Finished: removed. */
+  | { readonly kind: 'complete'; readonly id: number }
+  /** Back for a later attempt, its lease released. */
+  | {
+      readonly kind: 'reschedule';
+      readonly id: number;
+      readonly attempts: number;
+      readonly throttles: number;
+      readonly nextAttemptAt: number;
+    }
+  /** The function is throttled: its waiting events due by `now` are not due before `until`. */
+  | {
+      readonly kind: 'defer';
+      readonly functionName: string;
+      readonly now: number;
+      readonly until: number;
+    }
+  /** The function's back-off ended early: the events deferred to `until` are due at `now`. */
+  | {
+      readonly kind: 'resume';
+      readonly functionName: string;
+      readonly until: number;
+      readonly now: number;
+    };
 
 /** Durable storage of the async queue. Every method commits before it resolves. */
 export interface AsyncEventStore {
@@ -30,13 +60,8 @@ export interface AsyncEventStore {
    * `leaseUntil` (a crashed worker's lease simply runs out and the event runs again).
    */
   leaseAsyncEvents(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]>;
-  /** Removes finished events. */
-  completeAsyncEvents(ids: readonly number[]): Promise<void>;
-  /** Puts an event back for a later attempt, releasing its lease. */
-  rescheduleAsyncEvent(
-    id: number,
-    update: { attempts: number; throttles: number; nextAttemptAt: number },
-  ): Promise<void>;
+  /** Applies settlements in order, in one transaction. */
+  settleAsyncEvents(settlements: readonly AsyncSettlement[]): Promise<void>;
   /** Drops every lease (a single node restarting owns nothing it leased before). */
   releaseAsyncLeases(): Promise<void>;
   /** Events waiting or in flight. */

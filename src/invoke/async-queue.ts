@@ -1,55 +1,32 @@
 import type { AsyncEventStore, NewAsyncEvent } from './async-event.js';
-
-interface Waiting {
-  readonly event: NewAsyncEvent;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
+import { GroupCommit } from './group-commit.js';
 
 /**
  * Accepts Event invocations durably. Requests that arrive in the same event-loop turn share
- * one transaction (group commit): each caller is answered only after its event is committed,
- * and a burst costs one commit instead of one per event.
+ * one transaction (group commit): each caller is answered only after its event is committed.
+ * An event for a function that is backing off from throttles is stored already deferred to the
+ * back-off's end, so the dispatcher does not take it only to be throttled again.
  */
 export class AsyncQueue {
-  readonly #store: AsyncEventStore;
-  readonly #onEnqueued: () => void;
-  #waiting: Waiting[] = [];
-  #scheduled = false;
+  readonly #commits: GroupCommit<NewAsyncEvent>;
+  readonly #notBefore: (functionName: string) => number | undefined;
 
-  constructor(store: AsyncEventStore, onEnqueued: () => void) {
-    this.#store = store;
-    this.#onEnqueued = onEnqueued;
+  /**
+   * @param onEnqueued called after each committed group (the dispatcher looks for due work)
+   * @param notBefore the end of the function's throttle back-off, while it lasts
+   */
+  constructor(
+    store: AsyncEventStore,
+    onEnqueued: () => void,
+    notBefore: (functionName: string) => number | undefined = () => undefined,
+  ) {
+    this.#commits = new GroupCommit((events) => store.enqueueAsyncEvents(events), onEnqueued);
+    this.#notBefore = notBefore;
   }
 
   /** Resolves once the event is stored; only then may the caller answer 202. */
   accept(event: NewAsyncEvent): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ event, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => {
-          void this.#commit();
-        });
-      }
-    });
-  }
-
-  async #commit(): Promise<void> {
-    const batch = this.#waiting;
-    this.#waiting = [];
-    this.#scheduled = false;
-    try {
-      await this.#store.enqueueAsyncEvents(batch.map((w) => w.event));
-    } catch (err) {
-      for (const w of batch) {
-        w.reject(err);
-      }
-      return;
-    }
-    for (const w of batch) {
-      w.resolve();
-    }
-    this.#onEnqueued();
+    const nextAttemptAt = this.#notBefore(event.functionName);
+    return this.#commits.add(nextAttemptAt === undefined ? event : { ...event, nextAttemptAt });
   }
 }

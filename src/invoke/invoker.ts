@@ -11,7 +11,12 @@ import {
 import { newRequestId, newTraceId } from '../core/ids.js';
 import { invocationLog, logTail } from '../observe/invocation-log.js';
 import type { LogWriter } from '../observe/log-writer.js';
-import type { EnvironmentPool, EnvironmentSpec, InvokeResult } from '../sandbox/types.js';
+import type {
+  EnvironmentPool,
+  EnvironmentSpec,
+  InvokeResult,
+  ResponseStreamSink,
+} from '../sandbox/types.js';
 import type { AsyncQueue } from './async-queue.js';
 import type { AsyncRunner } from './async-dispatcher.js';
 import type { ConcurrencyGate } from './concurrency.js';
@@ -19,10 +24,13 @@ import { environmentKey, environmentSpec } from './environment-spec.js';
 import { HotReloadWatcher } from './hot-reload.js';
 import type {
   FunctionResolver,
+  InvocationStream,
   InvokeInput,
   InvokeOutput,
   Invoker,
   ResolvedVersion,
+  StreamingInvoker,
+  StreamInvocationType,
 } from './types.js';
 
 /** How a runtime identifier is reported in INIT_START (e.g. `nodejs:20.20.2`) and its ARN. */
@@ -45,6 +53,16 @@ export interface InvokerOptions {
   readonly asyncQueue: AsyncQueue;
 }
 
+/** An invocation that passed validation, about to run. */
+interface AdmittedCall {
+  readonly version: ResolvedVersion;
+  readonly qualifier: string | undefined;
+  readonly requestId: string;
+  readonly payload: Buffer;
+  /** The decoded JSON of X-Amz-Client-Context. */
+  readonly clientContext: string | undefined;
+}
+
 /** Lambda's limit on the base64 X-Amz-Client-Context header. */
 const MAX_CLIENT_CONTEXT = 3583;
 /** Asynchronous payloads may be 1 MB (256 KB before October 2025). */
@@ -52,10 +70,11 @@ const MAX_ASYNC_PAYLOAD = 1_048_576;
 
 /**
  * The single invocation entry point: resolves the qualifier, validates the request,
- * runs it on an environment and writes its log.
+ * runs it on an environment and writes its log. A buffered and a streamed invocation share
+ * all of it; only where the response goes differs.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
-export class FunctionInvoker implements Invoker, AsyncRunner {
+export class FunctionInvoker implements Invoker, StreamingInvoker, AsyncRunner {
   readonly #o: InvokerOptions;
   /**
    * Pool keys in use per function, each with the version it runs, so that a change to a
@@ -75,6 +94,77 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
   }
 
   async invoke(input: InvokeInput): Promise<InvokeOutput> {
+    const call = await this.#admit(input);
+    if (input.invocationType === 'DryRun') {
+      return { statusCode: 204, payload: Buffer.alloc(0) };
+    }
+    const { version, qualifier, requestId, payload } = call;
+    if (input.invocationType === 'Event') {
+      if (payload.length > MAX_ASYNC_PAYLOAD) {
+        throw requestTooLarge(
+          `Request must be smaller than ${MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation`,
+        );
+      }
+      await this.#o.asyncQueue.accept({
+        requestId,
+        functionName: version.functionName,
+        ...(qualifier !== undefined ? { qualifier } : {}),
+        payload,
+        enqueuedAt: this.#o.clock.now(),
+      });
+      return { statusCode: 202, payload: Buffer.alloc(0) };
+    }
+    const { result, log } = await this.#runSync(call, undefined);
+    return {
+      statusCode: 200,
+      executedVersion: version.version,
+      ...(result.status === 'success' ? {} : { functionError: 'Unhandled' as const }),
+      ...(input.logType === 'Tail' ? { logResult: logTail(log) } : {}),
+      payload: result.payload,
+    };
+  }
+
+  async invokeStream(
+    input: InvokeInput & { readonly invocationType: StreamInvocationType },
+    stream: InvocationStream,
+  ): Promise<{ readonly statusCode: 200 | 204; readonly executedVersion?: string }> {
+    const call = await this.#admit(input);
+    if (input.invocationType === 'DryRun') {
+      return { statusCode: 204 };
+    }
+    const executedVersion = call.version.version;
+    // An object, not a `let`: the flag is set in a callback, which narrowing cannot see.
+    const response = { streamed: false };
+    const { result, log } = await this.#runSync(call, {
+      start: (contentType) => {
+        response.streamed = true;
+        stream.head({ executedVersion, contentType });
+      },
+      write: (chunk, next) => {
+        stream.chunk(chunk, next);
+      },
+    });
+    if (!response.streamed) {
+      // A function that does not stream answers in one piece.
+      stream.head({ executedVersion, contentType: 'application/json' });
+      if (result.status === 'success' && result.payload.length > 0) {
+        stream.chunk(result.payload, () => undefined);
+      }
+    }
+    stream.complete({
+      ...(result.status === 'success'
+        ? {}
+        : { errorCode: result.errorType ?? 'Unhandled', errorDetails: result.payload.toString() }),
+      ...(input.logType === 'Tail' ? { logResult: logTail(log) } : {}),
+    });
+    return { statusCode: 200, executedVersion };
+  }
+
+  /**
+   * What every invocation goes through before it runs: qualifier resolution, the function's
+   * state, payload and client-context validation. Throws AWS's errors.
+   */
+  async #admit(input: InvokeInput): Promise<AdmittedCall> {
     const { ctx } = this.#o;
     const ref = parseFunctionRef(input.functionName, ctx);
     if (
@@ -95,44 +185,33 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     }
     const payload = checkPayload(input.payload);
     const clientContext = decodeClientContext(input.clientContext);
-    if (input.invocationType === 'DryRun') {
-      return { statusCode: 204, payload: Buffer.alloc(0) };
-    }
-    const requestId = input.requestId ?? newRequestId();
-    if (input.invocationType === 'Event') {
-      if (payload.length > MAX_ASYNC_PAYLOAD) {
-        throw requestTooLarge(
-          `Request must be smaller than ${MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation`,
-        );
-      }
-      await this.#o.asyncQueue.accept({
-        requestId,
-        functionName: version.functionName,
-        ...(qualifier !== undefined ? { qualifier } : {}),
-        payload,
-        enqueuedAt: this.#o.clock.now(),
-      });
-      return { statusCode: 202, payload: Buffer.alloc(0) };
-    }
-    const lease = this.#acquire(version);
+    return {
+      version,
+      qualifier,
+      requestId: input.requestId ?? newRequestId(),
+      payload,
+      clientContext,
+    };
+  }
+
+  /** A synchronous invocation under a concurrency lease (429 when there is none to take). */
+  async #runSync(
+    call: AdmittedCall,
+    responseStream: ResponseStreamSink | undefined,
+  ): Promise<{ result: InvokeResult; log: string }> {
+    const lease = this.#acquire(call.version);
     if (lease instanceof ServiceError) {
       throw lease;
     }
     try {
-      const { result, log } = await this.#execute(
-        version,
-        qualifier,
-        requestId,
-        payload,
-        clientContext,
+      return await this.#execute(
+        call.version,
+        call.qualifier,
+        call.requestId,
+        call.payload,
+        call.clientContext,
+        responseStream,
       );
-      return {
-        statusCode: 200,
-        executedVersion: version.version,
-        ...(result.status === 'success' ? {} : { functionError: 'Unhandled' as const }),
-        ...(input.logType === 'Tail' ? { logResult: logTail(log) } : {}),
-        payload: result.payload,
-      };
     } finally {
       lease.release();
     }
@@ -149,7 +228,8 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
       return 'throttled';
     }
     try {
-      return (await this.#execute(version, qualifier, requestId, payload, undefined)).result;
+      return (await this.#execute(version, qualifier, requestId, payload, undefined, undefined))
+        .result;
     } finally {
       lease.release();
     }
@@ -170,6 +250,7 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
     requestId: string,
     payload: Buffer,
     clientContext: string | undefined,
+    responseStream: ResponseStreamSink | undefined,
   ): Promise<{ result: InvokeResult; log: string }> {
     const spec = this.#environmentSpec(version);
     if (version.hotReload) {
@@ -183,6 +264,7 @@ export class FunctionInvoker implements Invoker, AsyncRunner {
       invokedFunctionArn: functionArn(this.#o.ctx, version.functionName, qualifier),
       traceId: newTraceId(this.#o.clock.now()),
       ...(clientContext !== undefined ? { clientContext } : {}),
+      ...(responseStream !== undefined ? { responseStream } : {}),
     });
     return { result, log: this.#writeLog(version, requestId, result) };
   }

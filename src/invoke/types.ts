@@ -46,6 +46,56 @@ export interface Invoker {
   invoke(input: InvokeInput): Promise<InvokeOutput>;
 }
 
+/** The head of a streamed invocation response, known once the function starts answering. */
+export interface InvocationStreamHead {
+  /** X-Amz-Executed-Version. */
+  readonly executedVersion: string;
+  /**
+   * The Content-Type the function streamed with (`application/vnd.awslambda.http-integration-response`
+   * when it wrote an HTTP prelude); `application/json` for a buffered response.
+   */
+  readonly contentType: string;
+}
+
+/** How a streamed invocation ended: InvokeWithResponseStreamCompleteEvent's members. */
+export interface InvocationStreamCompletion {
+  /** The error type when the function failed (before or in the middle of its stream). */
+  readonly errorCode?: string;
+  /** The function's error document. */
+  readonly errorDetails?: string;
+  /** Base64 of the last 4 KB of the invocation's log (LogType=Tail). */
+  readonly logResult?: string;
+}
+
+/**
+ * Where a streamed invocation's response goes: `head` once, then the chunks in order, then
+ * `complete` once. Nothing is called when the invocation fails before it runs (the call
+ * throws instead). `head` comes before any chunk, even when the function fails at once.
+ */
+export interface InvocationStream {
+  head(head: InvocationStreamHead): void;
+  /** The next bytes; call `next` once the stream can take more (the function waits until then). */
+  chunk(bytes: Buffer, next: () => void): void;
+  complete(completion: InvocationStreamCompletion): void;
+}
+
+/** InvokeWithResponseStream takes these invocation types only. */
+export type StreamInvocationType = Exclude<InvocationType, 'Event'>;
+
+export interface StreamingInvoker {
+  /**
+   * As Invoker.invoke, with the response streamed into `stream` as the function writes it (a
+   * function that does not stream delivers its whole payload as one chunk). Resolves once the
+   * stream is complete: 200, or 204 for DryRun (then `stream` is never called). Throws a
+   * ServiceError for everything AWS answers before a stream starts.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
+   */
+  invokeStream(
+    input: InvokeInput & { readonly invocationType: StreamInvocationType },
+    stream: InvocationStream,
+  ): Promise<{ readonly statusCode: 200 | 204; readonly executedVersion?: string }>;
+}
+
 /** A function version resolved for invocation: its state and everything an environment needs. */
 export interface ResolvedVersion {
   readonly functionName: string;

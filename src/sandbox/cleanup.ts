@@ -17,6 +17,12 @@ export interface StaleCleanup {
   readonly processes: number;
   readonly cgroups: number;
   readonly directories: number;
+  /**
+   * Groups that could not be removed: an orphan's process that never dies, e.g. a zombie whose
+   * new parent (a container's pid 1) does not reap it. They cost nothing but a directory, so
+   * they are reported, and the server starts anyway.
+   */
+  readonly leftovers: readonly string[];
 }
 
 /** An environment cgroup of another server empty for this long belongs to a dead server. */
@@ -70,12 +76,16 @@ export async function cleanupStale(runDir: string): Promise<StaleCleanup> {
   (await orphanedEnvironmentGroups(hierarchy)).forEach((d) => cgroupDirs.add(d));
   const stale = [...cgroupDirs];
   processes += await killCgroupProcesses(stale);
-  await removeCgroupDirs(stale);
-  await removeCgroupDirs(groupDirs);
+  const leftovers: string[] = [];
+  for (const dirs of [stale, groupDirs]) {
+    await removeCgroupDirs(dirs).catch(() => {
+      leftovers.push(...dirs);
+    });
+  }
   await removeAbandonedServerGroups(hierarchy);
   await Promise.all(environmentDirs.map((d) => rm(d, { recursive: true, force: true })));
   await rm(join(runDir, LAYERS_DIR), { recursive: true, force: true });
-  return { processes, cgroups: stale.length, directories: environmentDirs.length };
+  return { processes, cgroups: stale.length, directories: environmentDirs.length, leftovers };
 }
 
 /**

@@ -32,7 +32,7 @@ export function answerVerdict(outcome: RuntimeOutcome): Verdict {
       return errorDocument(
         'error',
         'Function.ResponseSizeTooLarge',
-        'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+        `Response payload size exceeded maximum allowed payload size (${outcome.limitBytes} bytes).`,
       );
   }
 }

@@ -63,6 +63,22 @@ export interface InvokeRequest {
   readonly clientContext?: string;
   /** X-Ray trace header for Lambda-Runtime-Trace-Id. */
   readonly traceId: string;
+  /**
+   * Where a streamed /response goes as it arrives (InvokeWithResponseStream, Function URLs in
+   * RESPONSE_STREAM mode). Without it a streamed response is buffered like any other.
+   */
+  readonly responseStream?: ResponseStreamSink;
+}
+
+/**
+ * The receiving end of a streamed response (spec §2.4). The invocation's result still settles
+ * through the pool: for a streamed response its payload is empty, or the mid-stream error.
+ */
+export interface ResponseStreamSink {
+  /** The runtime began a streamed /response with this Content-Type. Called once, first. */
+  start(contentType: string): void;
+  /** The next bytes of the response; `next` is called when the sink can take more. */
+  write(chunk: Buffer, next: () => void): void;
 }
 
 /**

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DeleteFunctionConcurrencyCommand,
   InvokeCommand,
+  PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionConfigurationCommand,
   type LambdaClient,
@@ -49,7 +51,9 @@ describe('asynchronous invocation', () => {
   const receive = async (name: string, count = 1): Promise<Message[]> => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
     const got: Message[] = [];
-    for (let i = 0; i < 20 && got.length < count; i++) {
+    // By the clock: a long poll may come back early and empty.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && got.length < count) {
       const r = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl,
@@ -127,6 +131,48 @@ describe('asynchronous invocation', () => {
       ),
       'the event ran and reached OnSuccess',
     );
+  });
+
+  it('holds a throttled function’s events and runs each once when its concurrency returns', async () => {
+    await createFunction(lambda, {
+      FunctionName: 'held',
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      fixture: 'e2e/flaky',
+    });
+    const done = await arnOf('held-done');
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'held',
+        DestinationConfig: { OnSuccess: { Destination: done } },
+      }),
+    );
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'held', ReservedConcurrentExecutions: 0 }),
+    );
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, async (_, n) => {
+        const res = await lambda.send(
+          new InvokeCommand({
+            FunctionName: 'held',
+            InvocationType: 'Event',
+            Payload: JSON.stringify({ n }),
+          }),
+        );
+        assert.equal(res.StatusCode, 202);
+        return res.$metadata.requestId;
+      }),
+    );
+    // Five minutes of throttle back-off, scaled: long enough to back off several times.
+    await sleep(300);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'held-done' }));
+    const early = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+    assert.equal(early.Messages, undefined, 'nothing ran while throttled');
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'held' }));
+    const ran = (await receive('held-done', 30)).map(
+      (m) => (JSON.parse(m.Body!) as DestinationRecord).requestContext.requestId,
+    );
+    assert.deepEqual([...ran].sort(), [...sent].sort(), 'each event ran once');
   });
 
   it('retries a failing event exactly MaximumRetryAttempts times, then OnFailure and the DLQ', async () => {

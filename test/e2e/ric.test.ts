@@ -3,10 +3,12 @@ import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateFunctionCommand,
   InvokeCommand,
+  InvokeWithResponseStreamCommand,
   waitUntilFunctionActiveV2,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -62,5 +64,41 @@ describe('the official runtime interface client (aws-lambda-ric)', { skip: ricMi
       assert.deepEqual(body.echo, { n });
       assert.match(body.requestId, /^[0-9a-f-]{36}$/);
     }
+  });
+
+  it('streams a response as the client writes it (streamifyResponse)', async () => {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'ric-stream',
+        Runtime: 'provided.al2023',
+        Handler: 'index.streamed',
+        Role: ROLE,
+        Code: { S3Bucket: 'hot-reload', S3Key: dir },
+      }),
+    );
+    await waitUntilFunctionActiveV2(
+      { client: lambda, maxWaitTime: 30, minDelay: 1 },
+      { FunctionName: 'ric-stream' },
+    );
+    const res = await lambda.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: 'ric-stream' }),
+    );
+    const chunks: { text: string; at: number }[] = [];
+    let complete: unknown;
+    for await (const event of res.EventStream ?? []) {
+      if (event.PayloadChunk !== undefined) {
+        chunks.push({
+          text: Buffer.from(event.PayloadChunk.Payload ?? []).toString(),
+          at: performance.now(),
+        });
+      } else if (event.InvokeComplete !== undefined) {
+        complete = event.InvokeComplete;
+      }
+    }
+    assert.equal(chunks.map((c) => c.text).join(''), 'ric streamed');
+    assert.deepEqual(complete, {});
+    const first = chunks[0];
+    const last = chunks.at(-1);
+    assert.ok(first !== undefined && last !== undefined && last.at - first.at >= 200);
   });
 });

@@ -32,7 +32,7 @@ function signed(
 }
 
 const message = (r: ReturnType<typeof authorizeIam>): unknown =>
-  'iam' in r ? r : (JSON.parse(r.body.toString()) as { Message: unknown }).Message;
+  'iam' in r ? r : (JSON.parse((r.body as Buffer).toString()) as { Message: unknown }).Message;
 
 test('a well-formed signature names the caller', () => {
   const r = authorizeIam(signed('20261122T005800Z'), CTX, NOW);

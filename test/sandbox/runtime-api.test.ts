@@ -4,12 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import {
+  request,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { RuntimeApi } from '../../src/sandbox/runtime-api/server.js';
 import type { RuntimeOutcome } from '../../src/sandbox/runtime-api/session.js';
+import type { ResponseStreamSink } from '../../src/sandbox/types.js';
 import { invokeRequest } from './helpers.js';
 
 interface Reply {
@@ -35,7 +41,7 @@ interface Recorded {
 
 async function startApi(
   t: TestContext,
-): Promise<{ api: RuntimeApi; events: Recorded; call: Call }> {
+): Promise<{ api: RuntimeApi; events: Recorded; call: Call; socketPath: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'fogbank-rapi-'));
   const events: Recorded = { initDone: 0, parked: 0, initErrors: [], outcomes: [] };
   const api = new RuntimeApi({
@@ -76,7 +82,7 @@ async function startApi(
         req.end(body);
       }
     });
-  return { api, events, call };
+  return { api, events, call, socketPath };
 }
 
 const json = (reply: Reply): unknown => JSON.parse(reply.body.toString());
@@ -222,7 +228,7 @@ test('a response over 6291556 bytes gets 413; exactly the limit is accepted', as
   );
 });
 
-test('a streamed response is buffered; its error trailers make it an error', async (t) => {
+test('a streamed response without a sink is buffered; its error trailers make it an error', async (t) => {
   const { api, events, call } = await startApi(t);
   const next = call('GET', '/invocation/next');
   await new Promise((r) => setTimeout(r, 20));
@@ -252,6 +258,142 @@ test('a streamed response is buffered; its error trailers make it an error', asy
   assert.ok(outcome?.kind === 'error');
   assert.equal(outcome.errorType, 'Error');
   assert.equal(outcome.payload.toString(), document);
+});
+
+/** A sink that records what reaches it and holds `next` until the test releases it. */
+function recordingSink(): ResponseStreamSink & {
+  contentType: string | undefined;
+  chunks: string[];
+  held: (() => void)[];
+  hold: boolean;
+} {
+  const sink = {
+    contentType: undefined as string | undefined,
+    chunks: [] as string[],
+    held: [] as (() => void)[],
+    hold: false,
+    start(contentType: string) {
+      sink.contentType = contentType;
+    },
+    write(chunk: Buffer, next: () => void) {
+      sink.chunks.push(chunk.toString());
+      if (sink.hold) {
+        sink.held.push(next);
+      } else {
+        next();
+      }
+    },
+  };
+  return sink;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    assert.ok(i < 500, 'condition not met within 5 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Starts a chunked, streamed /response the test writes piece by piece. */
+function streamedPost(
+  socketPath: string,
+  requestId: string,
+): { req: ClientRequest; reply: Promise<{ status: number; body: string }> } {
+  let req: ClientRequest | undefined;
+  const reply = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = request(
+      {
+        socketPath,
+        method: 'POST',
+        path: `/2018-06-01/runtime/invocation/${requestId}/response`,
+        agent: false,
+        headers: {
+          'Lambda-Runtime-Function-Response-Mode': 'streaming',
+          'Content-Type': 'text/plain',
+          Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+  assert.ok(req !== undefined);
+  return { req, reply };
+}
+
+test('a streamed response goes to the invocation sink as it arrives, paced by the sink', async (t) => {
+  const { api, events, call, socketPath } = await startApi(t);
+  const next = call('GET', '/invocation/next');
+  await until(() => events.initDone === 1);
+  const sink = recordingSink();
+  api.deliver(invokeRequest({}, { requestId: 'live', responseStream: sink }), 1);
+  await next;
+  const { req, reply } = streamedPost(socketPath, 'live');
+  sink.hold = true;
+  req.write('one');
+  await until(() => sink.chunks.length === 1);
+  assert.equal(sink.contentType, 'text/plain');
+  assert.deepEqual(events.outcomes, [], 'the invocation settles only when the request ends');
+  req.write('two');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(sink.chunks, ['one'], 'nothing more until the sink asks for it');
+  sink.hold = false;
+  sink.held.splice(0).forEach((release) => {
+    release();
+  });
+  await until(() => sink.chunks.length === 2);
+  assert.deepEqual(sink.chunks, ['one', 'two']);
+  req.end();
+  assert.equal((await reply).status, 202);
+  assert.deepEqual(events.outcomes, [
+    { requestId: 'live', outcome: { kind: 'response', payload: Buffer.alloc(0) } },
+  ]);
+});
+
+test('a streamed response ends in error by its trailers, or over 20 MiB', async (t) => {
+  const { api, events, call, socketPath } = await startApi(t);
+  const run = async (requestId: string, write: (req: ClientRequest) => void) => {
+    const next = call('GET', '/invocation/next');
+    await new Promise((r) => setTimeout(r, 20));
+    const sink = recordingSink();
+    api.deliver(invokeRequest({}, { requestId, responseStream: sink }), 1);
+    await next;
+    const { req, reply } = streamedPost(socketPath, requestId);
+    write(req);
+    return { sink, reply: await reply, outcome: events.outcomes.at(-1)?.outcome };
+  };
+  const document = '{"errorType":"Error","errorMessage":"mid-stream"}';
+  const failed = await run('fails', (req) => {
+    req.write('partial');
+    req.addTrailers({
+      'Lambda-Runtime-Function-Error-Type': 'Error',
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(document).toString('base64'),
+    });
+    req.end();
+  });
+  assert.equal(failed.reply.status, 202);
+  assert.deepEqual(failed.sink.chunks, ['partial']);
+  assert.deepEqual(failed.outcome, {
+    kind: 'error',
+    errorType: 'Error',
+    payload: Buffer.from(document),
+  });
+
+  const limit = 20 * 1024 * 1024;
+  const big = await run('big', (req) => {
+    req.write(Buffer.alloc(limit - 1, 0x61));
+    req.end(Buffer.alloc(2, 0x62));
+  });
+  assert.equal(big.reply.status, 413);
+  assert.equal(big.sink.chunks.join('').length, limit, 'bytes up to the limit were forwarded');
+  assert.deepEqual(big.outcome, { kind: 'too-large', limitBytes: limit });
 });
 
 test('over TCP it listens on a loopback port of its own', async (t) => {

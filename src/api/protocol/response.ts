@@ -3,12 +3,17 @@
  * the wire. Every response carries `x-amzn-RequestId`, which both SDKs surface as the request id.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ServiceError } from '../../core/errors.js';
 
-/** An operation's answer: status, optional body and extra headers. */
+/**
+ * An operation's answer: status, optional body and extra headers. A Readable body is streamed
+ * (chunked) as it is produced: the head goes out at once, each piece as soon as it is written.
+ */
 export interface Reply {
   readonly statusCode: number;
-  readonly body?: Buffer | string;
+  readonly body?: Buffer | string | Readable;
   /** Set whenever there is a body. */
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -31,14 +36,28 @@ export function emptyReply(statusCode: number): Reply {
 
 /**
  * Writes a reply in one `writeHead` + `end`, with an exact Content-Length so that Node never
- * switches to chunked encoding.
+ * switches to chunked encoding; a streamed body is piped, and the promise settles when it ends.
  */
-export function writeReply(res: ServerResponse, requestId: string, reply: Reply): void {
+export function writeReply(
+  res: ServerResponse,
+  requestId: string,
+  reply: Reply,
+): Promise<void> | undefined {
   const headers: OutgoingHttpHeaders = { 'x-amzn-RequestId': requestId };
   if (reply.headers !== undefined) {
     Object.assign(headers, reply.headers);
   }
   const body = reply.statusCode === 204 ? undefined : reply.body;
+  if (body instanceof Readable) {
+    if (reply.contentType !== undefined) {
+      headers['Content-Type'] = reply.contentType;
+    }
+    res.writeHead(reply.statusCode, headers);
+    res.flushHeaders();
+    // Small pieces must leave at once, not wait for Nagle's algorithm.
+    res.socket?.setNoDelay(true);
+    return pipeline(body, res);
+  }
   if (body === undefined) {
     // A 204 must not carry Content-Length (RFC 9110 §8.6); anything else says its body is empty.
     if (reply.statusCode !== 204) {
@@ -46,7 +65,7 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
     }
     res.writeHead(reply.statusCode, headers);
     res.end();
-    return;
+    return undefined;
   }
   if (reply.contentType !== undefined) {
     headers['Content-Type'] = reply.contentType;
@@ -54,6 +73,7 @@ export function writeReply(res: ServerResponse, requestId: string, reply: Reply)
   headers['Content-Length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   res.writeHead(reply.statusCode, headers);
   res.end(body);
+  return undefined;
 }
 
 /**

@@ -7,7 +7,7 @@ import { validationError } from '../../core/errors.js';
 import type { FunctionConfigServices } from '../../control/function-config/index.js';
 import type { ControlPlane } from '../../control/types.js';
 import type { EventSourceMappingApi } from '../../events/esm/index.js';
-import type { Invoker } from '../../invoke/types.js';
+import type { Invoker, StreamingInvoker } from '../../invoke/types.js';
 import type { ApiRequest, BodyLimit } from './request.js';
 import type { Reply } from './response.js';
 
@@ -15,6 +15,8 @@ import type { Reply } from './response.js';
 export interface ApiServices {
   readonly control: ControlPlane;
   readonly invoker: Invoker;
+  /** InvokeWithResponseStream (it answers 500 without it). */
+  readonly streamingInvoker?: StreamingInvoker;
   readonly ctx: AccountContext;
   /** Event invoke configs, function URLs and policies (their operations answer 500 without it). */
   readonly functionConfig?: FunctionConfigServices;

@@ -5,39 +5,46 @@
  */
 import type { Route } from './route.js';
 
-interface Node {
-  readonly literals: Map<string, Node>;
-  /** The child standing for any non-empty label value. */
-  label: Node | undefined;
-  readonly routes: Map<string, CompiledRoute>;
+/** What the router needs of a route: the Lambda API's Route, or another restJson1 API's. */
+export interface RoutePattern {
+  readonly method: string;
+  /** Labels in braces: `/2015-03-31/functions/{FunctionName}`. */
+  readonly path: string;
 }
 
-interface CompiledRoute {
-  readonly route: Route;
+interface Node<R> {
+  readonly literals: Map<string, Node<R>>;
+  /** The child standing for any non-empty label value. */
+  label: Node<R> | undefined;
+  readonly routes: Map<string, CompiledRoute<R>>;
+}
+
+interface CompiledRoute<R> {
+  readonly route: R;
   /** The route's label names, in path order. */
   readonly labelNames: readonly string[];
 }
 
-export interface RouteMatch {
-  readonly route: Route;
+export interface RouteMatch<R = Route> {
+  readonly route: R;
   /** Decoded label values by name (`FunctionName`, `Resource`). */
   readonly labels: Readonly<Record<string, string>>;
 }
 
-function newNode(): Node {
+function newNode<R>(): Node<R> {
   return { literals: new Map(), label: undefined, routes: new Map() };
 }
 
-export class Router {
-  readonly #root = newNode();
+export class Router<R extends RoutePattern = Route> {
+  readonly #root = newNode<R>();
 
-  constructor(routes: readonly Route[]) {
+  constructor(routes: readonly R[]) {
     for (const route of routes) {
       this.#add(route);
     }
   }
 
-  #add(route: Route): void {
+  #add(route: R): void {
     let node = this.#root;
     const labelNames: string[] = [];
     for (const segment of route.path.slice(1).split('/')) {
@@ -61,7 +68,7 @@ export class Router {
   }
 
   /** The route for a method and decoded path segments, or undefined when none matches. */
-  match(method: string, segments: readonly string[]): RouteMatch | undefined {
+  match(method: string, segments: readonly string[]): RouteMatch<R> | undefined {
     const values: string[] = [];
     const found = find(this.#root, method, segments, 0, values);
     if (found === undefined) {
@@ -76,13 +83,13 @@ export class Router {
 }
 
 /** Depth-first: a literal segment wins over a label, and a dead end falls back to the label. */
-function find(
-  node: Node,
+function find<R>(
+  node: Node<R>,
   method: string,
   segments: readonly string[],
   i: number,
   values: string[],
-): CompiledRoute | undefined {
+): CompiledRoute<R> | undefined {
   const segment = segments[i];
   if (segment === undefined) {
     return node.routes.get(method);

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { ServiceError, serviceException } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import {
@@ -127,7 +128,7 @@ export function createServe(
         reply = errorReply(serviceException('An internal error occurred.', error));
       }
     }
-    send(res, context.requestId, reply);
+    await send(res, context.requestId, reply);
     if (bodyTooLarge) {
       discardRest(req);
     }
@@ -151,18 +152,22 @@ export function createServe(
 /**
  * Writes the reply unless the client has gone. A reply that cannot be written (a header value
  * with characters HTTP forbids, say) becomes a 500, or a dropped connection once headers are out.
+ * A streamed reply resolves when its body ends; one cut short (the client left) drops the rest.
  */
-function send(res: ServerResponse, requestId: string, reply: Reply): void {
+async function send(res: ServerResponse, requestId: string, reply: Reply): Promise<void> {
   if (res.destroyed || res.writableEnded) {
+    if (reply.body instanceof Readable) {
+      reply.body.destroy();
+    }
     return;
   }
   try {
-    writeReply(res, requestId, reply);
+    await writeReply(res, requestId, reply);
   } catch (error) {
     if (res.headersSent) {
       res.destroy();
     } else {
-      writeReply(
+      void writeReply(
         res,
         requestId,
         errorReply(serviceException('An internal error occurred.', error)),

@@ -10,6 +10,7 @@ import type { AccountContext } from '../../core/arn.js';
 import { ServiceError } from '../../core/errors.js';
 import { snsError } from '../../events/sns/errors.js';
 import type { SnsService } from '../../events/sns/types.js';
+import { queryParameters } from '../protocol/query-protocol.js';
 import { signingScope } from '../protocol/sigv4.js';
 import { createOperations } from './operations.js';
 import { SNS_API_VERSION, errorXml, responseXml } from './query-protocol.js';
@@ -64,10 +65,7 @@ export function createSnsHttpHandler(
     async handle(req, res, body) {
       const requestId = randomUUID();
       try {
-        const params = query(req);
-        for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
-          params.set(key, value);
-        }
+        const params = queryParameters(req.url, body);
         const action = params.get('Action') ?? '';
         const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
         if (operation === undefined) {

@@ -7,25 +7,18 @@
 import type { ServiceError } from '../../core/errors.js';
 import { queryCodeOf } from '../../events/sns/errors.js';
 import type { PublishBatchEntry, SnsMessageAttribute, Tag } from '../../events/sns/types.js';
-import { escapeXml } from '../protocol/query-protocol.js';
+import {
+  element,
+  indices,
+  memberListXml,
+  queryErrorXml,
+  queryResponseXml,
+} from '../protocol/query-protocol.js';
+
+export { element, memberListXml };
 
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 export const SNS_API_VERSION = '2010-03-31';
-
-/** The N of every `<prefix>.N.…` parameter, ascending (gaps allowed). */
-function indices(params: URLSearchParams, prefix: string): number[] {
-  const found = new Set<number>();
-  const head = `${prefix}.`;
-  for (const key of params.keys()) {
-    if (key.startsWith(head)) {
-      const n = Number(key.slice(head.length).split('.')[0]);
-      if (Number.isSafeInteger(n) && n > 0) {
-        found.add(n);
-      }
-    }
-  }
-  return [...found].sort((a, b) => a - b);
-}
 
 /** A string parameter, or undefined when absent. */
 export function text(params: URLSearchParams, name: string): string | undefined {
@@ -100,11 +93,6 @@ export function readBatchEntries(params: URLSearchParams): PublishBatchEntry[] {
   });
 }
 
-/** `<name>escaped text</name>`; nothing for an undefined value. */
-export function element(name: string, value: string | undefined): string {
-  return value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`;
-}
-
 /** `<Name><entry><key>…</key><value>…</value></entry>…</Name>`. */
 export function stringMapXml(name: string, map: Readonly<Record<string, string>>): string {
   const entries = Object.entries(map)
@@ -113,27 +101,15 @@ export function stringMapXml(name: string, map: Readonly<Record<string, string>>
   return `<${name}>${entries}</${name}>`;
 }
 
-/** `<Name><member>…</member>…</Name>` from already-encoded members. */
-export function memberListXml(name: string, members: readonly string[]): string {
-  return `<${name}>${members.map((m) => `<member>${m}</member>`).join('')}</${name}>`;
-}
-
 /** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…</ResponseMetadata>`. */
 export function responseXml(action: string, result: string | undefined, requestId: string): string {
-  const body = result === undefined ? '' : `<${action}Result>${result}</${action}Result>`;
-  return (
-    `<${action}Response xmlns="${SNS_XMLNS}">${body}` +
-    `<ResponseMetadata>${element('RequestId', requestId)}</ResponseMetadata>` +
-    `</${action}Response>`
-  );
+  return queryResponseXml(SNS_XMLNS, action, result, requestId);
 }
 
 export function errorXml(error: ServiceError, requestId: string): string {
-  return (
-    `<ErrorResponse xmlns="${SNS_XMLNS}"><Error>` +
-    element('Type', error.fault === 'client' ? 'Sender' : 'Receiver') +
-    element('Code', queryCodeOf(error.code)) +
-    element('Message', error.message) +
-    `</Error>${element('RequestId', requestId)}</ErrorResponse>`
+  return queryErrorXml(
+    SNS_XMLNS,
+    { code: queryCodeOf(error.code), message: error.message, fault: error.fault },
+    requestId,
   );
 }

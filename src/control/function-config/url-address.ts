@@ -42,11 +42,19 @@ export function functionUrlId(
 
 /** The FunctionUrl of a URL id (see the module comment for the form). */
 export function functionUrl(urlId: string, region: string, publicEndpoint: string): string {
+  return `${subdomainOrigin(`${urlId}.lambda-url.${region}`, publicEndpoint)}/`;
+}
+
+/**
+ * `<scheme>://<subdomain>.<host>[:<port>]` under the public endpoint, `localhost` standing for an
+ * IP address (see the module comment); API Gateway endpoints take the same form.
+ */
+export function subdomainOrigin(subdomain: string, publicEndpoint: string): string {
   const endpoint = new URL(publicEndpoint);
   const hostname = endpoint.hostname.replace(/^\[|\]$/g, '');
   const base = isIP(hostname) === 0 ? hostname : 'localhost';
   const port = endpoint.port === '' ? '' : `:${endpoint.port}`;
-  return `${endpoint.protocol}//${urlId}.lambda-url.${region}.${base}${port}/`;
+  return `${endpoint.protocol}//${subdomain}.${base}${port}`;
 }
 
 /** The URL id in a Host header such as `<id>.lambda-url.us-east-1.localhost:4566`. */

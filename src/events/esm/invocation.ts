@@ -17,13 +17,14 @@ export interface ResponseContext {
 }
 
 export type BatchOutcome =
-  /** Every record succeeded. */
-  | { readonly kind: 'success'; readonly response: ResponseContext }
+  /** Every record succeeded. `payload` is the function's response (a tumbling window's state). */
+  | { readonly kind: 'success'; readonly response: ResponseContext; readonly payload: Buffer }
   /** The function reported these item identifiers as failed (ReportBatchItemFailures). */
   | {
       readonly kind: 'partial';
       readonly failed: readonly string[];
       readonly response: ResponseContext;
+      readonly payload: Buffer;
     }
   /** The function failed (threw, timed out, crashed) or returned an unusable partial response. */
   | { readonly kind: 'function-error'; readonly response: ResponseContext }
@@ -59,16 +60,17 @@ export async function invokeBatch(
   if (output.functionError !== undefined) {
     return { kind: 'function-error', response };
   }
+  const payload = output.payload;
   if (!reportBatchItemFailures) {
-    return { kind: 'success', response };
+    return { kind: 'success', response, payload };
   }
-  const failed = batchItemFailures(output.payload, itemIds);
+  const failed = batchItemFailures(payload, itemIds);
   if (failed === 'invalid') {
     return { kind: 'function-error', response };
   }
   return failed.length === 0
-    ? { kind: 'success', response }
-    : { kind: 'partial', failed, response };
+    ? { kind: 'success', response, payload }
+    : { kind: 'partial', failed, response, payload };
 }
 
 /**

@@ -59,7 +59,7 @@ export function renderMapping(ctx: AccountContext, m: MappingRecord): MappingCon
         MaximumRecordAgeInSeconds: s.maximumRecordAgeInSeconds,
         BisectBatchOnFunctionError: s.bisectBatchOnFunctionError,
         MaximumRetryAttempts: s.maximumRetryAttempts,
-        TumblingWindowInSeconds: 0,
+        TumblingWindowInSeconds: s.tumblingWindowInSeconds,
         FunctionResponseTypes: s.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
         ...arn,
       };

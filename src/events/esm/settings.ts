@@ -195,11 +195,6 @@ export function kinesisSettings(
       'MaximumRecordAgeInSeconds must be -1 (no limit) or between 60 and 604800.',
     );
   }
-  if ((request.tumblingWindowInSeconds ?? 0) > 0) {
-    // DIVERGENCE: tumbling windows (aggregation state across invocations) are not implemented;
-    // refusing is clearer than accepting a window that is never applied.
-    throw invalidParameter('Fogbank does not support TumblingWindowInSeconds yet; use 0.');
-  }
   const destination =
     request.onFailureDestination === undefined
       ? base?.onFailureDestination
@@ -219,6 +214,7 @@ export function kinesisSettings(
     maximumRecordAgeInSeconds: maxAge,
     reportBatchItemFailures:
       request.reportBatchItemFailures ?? base?.reportBatchItemFailures ?? false,
+    tumblingWindowInSeconds: request.tumblingWindowInSeconds ?? base?.tumblingWindowInSeconds ?? 0,
     ...(destination === undefined ? {} : { onFailureDestination: destination }),
   };
   checkFilters(settings.filterPatterns, 'kinesis');

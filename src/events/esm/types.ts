@@ -60,6 +60,8 @@ export interface KinesisSettings extends CommonSettings {
   /** -1 (no limit) or 60–604800. */
   readonly maximumRecordAgeInSeconds: number;
   readonly reportBatchItemFailures: boolean;
+  /** 0 (none) or 1–900: records are aggregated per window of this length (tumbling-window.ts). */
+  readonly tumblingWindowInSeconds: number;
   /** DestinationConfig.OnFailure.Destination: an SQS queue or SNS topic ARN. */
   readonly onFailureDestination?: string;
 }

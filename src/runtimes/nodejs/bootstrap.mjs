@@ -108,14 +108,26 @@ class RuntimeApiConnection {
     });
     return {
       response,
-      write(chunk) {
-        if (chunk.length > 0) {
-          socket.cork();
-          socket.write(chunk.length.toString(16) + '\r\n');
-          socket.write(chunk);
-          socket.write('\r\n');
-          socket.uncork();
+      /** Writes one chunk; `done` runs once the socket can take more (backpressure). */
+      write(chunk, done) {
+        if (chunk.length === 0) {
+          done();
+          return;
         }
+        socket.cork();
+        socket.write(chunk.length.toString(16) + '\r\n');
+        socket.write(chunk);
+        const more = socket.write('\r\n');
+        socket.uncork();
+        if (more) {
+          done();
+          return;
+        }
+        const resume = () => {
+          socket.off('drain', resume).off('close', resume);
+          done();
+        };
+        socket.on('drain', resume).on('close', resume);
       },
       end(trailers) {
         socket.write('0\r\n' + trailers + '\r\n');
@@ -905,8 +917,8 @@ function createResponseStream(requestId, highWaterMark) {
   const stream = new Writable({
     ...(highWaterMark === undefined ? {} : { highWaterMark }),
     write(chunk, _encoding, callback) {
-      start().write(chunk);
-      callback();
+      // The handler's stream waits while the Runtime API is not reading (as the RIC's does).
+      start().write(chunk, callback);
     },
     final(callback) {
       if (!ended) {

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResponseStreamSink } from '../types.js';
 import {
   ACCEPTED,
   errorTypeOf,
   invalidRequestId,
   invalidStateTransition,
   MAX_RESPONSE_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
   readBody,
   reply,
   type RuntimeApiSession,
@@ -42,6 +44,11 @@ export function handleInvocationAnswer(
     });
     return;
   }
+  const sink = session.current?.request.responseStream;
+  if (kind === 'response' && mode !== undefined && sink !== undefined) {
+    forwardStream(session, req, res, requestId, sink);
+    return;
+  }
   readBody(req, MAX_RESPONSE_BYTES, (body) => {
     if (!isCurrent(session, requestId)) {
       invalidRequestId(res);
@@ -50,17 +57,73 @@ export function handleInvocationAnswer(
     session.current = undefined;
     let outcome: RuntimeOutcome;
     if (body === undefined) {
-      reply(res, 413, {
-        errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-        errorType: 'RequestEntityTooLarge',
-      });
-      outcome = { kind: 'too-large' };
+      outcome = tooLarge(res, MAX_RESPONSE_BYTES);
     } else {
       reply(res, 202, ACCEPTED);
       outcome = kind === 'error' ? errorOutcome(req, body) : responseOutcome(req, body);
     }
     session.hooks.onOutcome(requestId, outcome);
   });
+}
+
+/**
+ * A streamed /response whose invocation has a sink: bytes go to the sink as they arrive, with
+ * the sink's backpressure pausing the runtime's upload; the invocation settles when the request
+ * ends (spec §2.4). Bytes beyond the streamed-response limit are dropped and the invocation
+ * fails with Function.ResponseSizeTooLarge. Once the invocation is no longer current (it timed
+ * out), nothing more reaches the sink.
+ */
+function forwardStream(
+  session: RuntimeApiSession,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  sink: ResponseStreamSink,
+): void {
+  sink.start(req.headers['content-type'] ?? 'application/octet-stream');
+  let length = 0;
+  req.on('data', (chunk: Buffer) => {
+    const room = MAX_STREAMED_RESPONSE_BYTES - length;
+    length += chunk.length;
+    if (room <= 0 || !isCurrent(session, requestId)) {
+      return;
+    }
+    // Paused only while the sink is full: a sink with room calls `next` at once.
+    const flow = { taken: false, paused: false };
+    sink.write(chunk.length > room ? chunk.subarray(0, room) : chunk, () => {
+      flow.taken = true;
+      if (flow.paused) {
+        req.resume();
+      }
+    });
+    if (!flow.taken) {
+      flow.paused = true;
+      req.pause();
+    }
+  });
+  req.on('end', () => {
+    if (!isCurrent(session, requestId)) {
+      invalidRequestId(res);
+      return;
+    }
+    session.current = undefined;
+    let outcome: RuntimeOutcome;
+    if (length > MAX_STREAMED_RESPONSE_BYTES) {
+      outcome = tooLarge(res, MAX_STREAMED_RESPONSE_BYTES);
+    } else {
+      reply(res, 202, ACCEPTED);
+      outcome = responseOutcome(req, Buffer.alloc(0));
+    }
+    session.hooks.onOutcome(requestId, outcome);
+  });
+}
+
+function tooLarge(res: ServerResponse, limitBytes: number): RuntimeOutcome {
+  reply(res, 413, {
+    errorMessage: `Exceeded maximum allowed payload size (${limitBytes} bytes).`,
+    errorType: 'RequestEntityTooLarge',
+  });
+  return { kind: 'too-large', limitBytes };
 }
 
 function isCurrent(session: RuntimeApiSession, requestId: string): boolean {
@@ -78,8 +141,9 @@ function errorOutcome(req: IncomingMessage, body: Buffer): RuntimeOutcome {
 }
 
 /**
- * A streamed response (Lambda-Runtime-Function-Response-Mode: streaming) is buffered here;
- * a mid-stream failure arrives in trailers, the error document base64-encoded (spec §2.4).
+ * A response, buffered or streamed (Lambda-Runtime-Function-Response-Mode: streaming; then
+ * `body` holds what was not forwarded to a sink); a mid-stream failure arrives in trailers,
+ * the error document base64-encoded (spec §2.4).
  */
 function responseOutcome(req: IncomingMessage, body: Buffer): RuntimeOutcome {
   const trailerType = req.trailers['lambda-runtime-function-error-type'];

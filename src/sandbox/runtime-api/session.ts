@@ -5,8 +5,8 @@ import type { InvokeRequest } from '../types.js';
 export type RuntimeOutcome =
   | { readonly kind: 'response'; readonly payload: Buffer }
   | { readonly kind: 'error'; readonly payload: Buffer; readonly errorType: string }
-  /** The response was over the limit; the runtime got 413 (spec §2.1). */
-  | { readonly kind: 'too-large' };
+  /** The response was over `limitBytes`; the runtime got 413 (spec §2.1). */
+  | { readonly kind: 'too-large'; readonly limitBytes: number };
 
 /** What the environment learns from its runtime through the Runtime API. */
 export interface RuntimeApiHooks {
@@ -30,6 +30,12 @@ export interface Delivery {
 
 /** Largest /response or /error body: 6 MB + 100 bytes, as RIE's MaxPayloadSize. */
 export const MAX_RESPONSE_BYTES = 6291556;
+
+/**
+ * Largest response streamed to a caller: Lambda's 20 MB soft limit for streamed responses
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html).
+ */
+export const MAX_STREAMED_RESPONSE_BYTES = 20 * 1024 * 1024;
 
 /**
  * The Runtime API's state for one environment, shared by the endpoint handlers:

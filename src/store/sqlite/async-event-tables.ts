@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AsyncEvent, NewAsyncEvent } from '../../invoke/async-event.js';
+import type { AsyncEvent, AsyncSettlement, NewAsyncEvent } from '../../invoke/async-event.js';
 import type { Migration } from './migrations.js';
 
 export const ASYNC_EVENTS_MIGRATION: Migration = {
@@ -22,6 +22,13 @@ export const ASYNC_EVENTS_MIGRATION: Migration = {
   `,
 };
 
+/** A throttled function's events are deferred and resumed by function. */
+export const ASYNC_EVENTS_BY_FUNCTION_MIGRATION: Migration = {
+  version: 4,
+  name: 'async invocation queue by function',
+  sql: `CREATE INDEX async_events_function ON async_events (function_name, next_attempt_at);`,
+};
+
 interface Row {
   id: number;
   request_id: string;
@@ -34,19 +41,21 @@ interface Row {
   next_attempt_at: number;
 }
 
-/** The async invocation queue's SQL: one indexed scan to lease, one statement per change. */
+/** The async invocation queue's SQL: one indexed scan to lease, one transaction per batch. */
 export class AsyncEventTables {
   readonly #insert: Statement;
   readonly #due: Statement<[number, number, number], Row>;
   readonly #lease: Statement<[number, number]>;
   readonly #delete: Statement<[number]>;
   readonly #reschedule: Statement<[number, number, number, number]>;
+  readonly #defer: Statement<[number, string, number]>;
+  readonly #resume: Statement<[number, string, number]>;
   readonly #releaseAll: Statement;
   readonly #count: Statement<[], { n: number }>;
   readonly #next: Statement<[], { at: number | null }>;
   readonly #enqueueAll: (events: readonly NewAsyncEvent[]) => void;
   readonly #leaseAll: (now: number, until: number, limit: number) => Row[];
-  readonly #deleteAll: (ids: readonly number[]) => void;
+  readonly #settleAll: (settlements: readonly AsyncSettlement[]) => void;
 
   constructor(db: Database) {
     this.#insert = db.prepare(
@@ -64,6 +73,14 @@ export class AsyncEventTables {
     this.#reschedule = db.prepare(
       'UPDATE async_events SET attempts = ?, throttles = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?',
     );
+    this.#defer = db.prepare(
+      `UPDATE async_events SET next_attempt_at = ?
+       WHERE function_name = ? AND next_attempt_at <= ? AND lease_until IS NULL`,
+    );
+    this.#resume = db.prepare(
+      `UPDATE async_events SET next_attempt_at = ?
+       WHERE function_name = ? AND next_attempt_at = ? AND lease_until IS NULL`,
+    );
     this.#releaseAll = db.prepare(
       'UPDATE async_events SET lease_until = NULL WHERE lease_until IS NOT NULL',
     );
@@ -79,7 +96,7 @@ export class AsyncEventTables {
           e.qualifier ?? null,
           e.payload,
           e.enqueuedAt,
-          e.enqueuedAt,
+          e.nextAttemptAt ?? e.enqueuedAt,
         );
       }
     });
@@ -90,9 +107,22 @@ export class AsyncEventTables {
       }
       return rows;
     });
-    this.#deleteAll = db.transaction((ids: readonly number[]) => {
-      for (const id of ids) {
-        this.#delete.run(id);
+    this.#settleAll = db.transaction((settlements: readonly AsyncSettlement[]) => {
+      for (const s of settlements) {
+        switch (s.kind) {
+          case 'complete':
+            this.#delete.run(s.id);
+            break;
+          case 'reschedule':
+            this.#reschedule.run(s.attempts, s.throttles, s.nextAttemptAt, s.id);
+            break;
+          case 'defer':
+            this.#defer.run(s.until, s.functionName, s.now);
+            break;
+          case 'resume':
+            this.#resume.run(s.now, s.functionName, s.until);
+            break;
+        }
       }
     });
   }
@@ -105,12 +135,8 @@ export class AsyncEventTables {
     return this.#leaseAll(now, leaseUntil, limit).map(toEvent);
   }
 
-  complete(ids: readonly number[]): void {
-    this.#deleteAll(ids);
-  }
-
-  reschedule(id: number, u: { attempts: number; throttles: number; nextAttemptAt: number }): void {
-    this.#reschedule.run(u.attempts, u.throttles, u.nextAttemptAt, id);
+  settle(settlements: readonly AsyncSettlement[]): void {
+    this.#settleAll(settlements);
   }
 
   releaseAll(): void {

@@ -1,9 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { ALIASES_MIGRATION } from './alias-tables.js';
-import { ASYNC_EVENTS_MIGRATION } from './async-event-tables.js';
+import {
+  ASYNC_EVENTS_BY_FUNCTION_MIGRATION,
+  ASYNC_EVENTS_MIGRATION,
+} from './async-event-tables.js';
 import { ESM_MIGRATION } from './esm-tables.js';
 import { FUNCTION_CONFIG_MIGRATION } from './function-config-tables.js';
+import { HTTP_APIS_MIGRATION } from './http-api-tables.js';
 import { LAYERS_MIGRATION } from './layer-tables.js';
+import { TARGET_GROUPS_MIGRATION } from './target-group-tables.js';
 
 /** A numbered schema change; applied once, in order, each in its own transaction. */
 export interface Migration {
@@ -78,10 +83,13 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   ASYNC_EVENTS_MIGRATION,
+  ASYNC_EVENTS_BY_FUNCTION_MIGRATION,
   ALIASES_MIGRATION,
   LAYERS_MIGRATION,
   FUNCTION_CONFIG_MIGRATION,
   ESM_MIGRATION,
+  HTTP_APIS_MIGRATION,
+  TARGET_GROUPS_MIGRATION,
 ];
 
 /**

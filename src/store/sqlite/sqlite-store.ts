@@ -20,7 +20,8 @@ import { MIGRATIONS, migrate } from './migrations.js';
 import { SqliteRegistryStore } from './registry-store.js';
 import { AsyncEventTables } from './async-event-tables.js';
 import { SecretBox } from '../secret-box.js';
-import type { AsyncEvent, NewAsyncEvent } from '../../invoke/async-event.js';
+import type { AsyncEvent, AsyncSettlement, NewAsyncEvent } from '../../invoke/async-event.js';
+import { WalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** Stamps migrations and log ingestion times (default: the system clock). */
@@ -82,6 +83,8 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   readonly #functions: FunctionTables;
   readonly #logs: LogTables;
   readonly #asyncEvents: AsyncEventTables;
+  /** The async queue's and the logs' commits sync off the main thread (wal-sync.ts). */
+  readonly #wal: WalSync;
 
   get database(): Database.Database {
     return this.#db;
@@ -94,30 +97,22 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
     this.#functions = new FunctionTables(db, secrets);
     this.#logs = new LogTables(db);
     this.#asyncEvents = new AsyncEventTables(db);
+    this.#wal = new WalSync(db);
   }
 
   enqueueAsyncEvents(events: readonly NewAsyncEvent[]): Promise<void> {
-    return settle(() => {
+    return this.#wal.commit(() => {
       this.#asyncEvents.enqueue(events);
     });
   }
 
   leaseAsyncEvents(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]> {
-    return settle(() => this.#asyncEvents.lease(now, leaseUntil, limit));
+    return settle(() => this.#wal.unsynced(() => this.#asyncEvents.lease(now, leaseUntil, limit)));
   }
 
-  completeAsyncEvents(ids: readonly number[]): Promise<void> {
-    return settle(() => {
-      this.#asyncEvents.complete(ids);
-    });
-  }
-
-  rescheduleAsyncEvent(
-    id: number,
-    update: { attempts: number; throttles: number; nextAttemptAt: number },
-  ): Promise<void> {
-    return settle(() => {
-      this.#asyncEvents.reschedule(id, update);
+  settleAsyncEvents(settlements: readonly AsyncSettlement[]): Promise<void> {
+    return this.#wal.commit(() => {
+      this.#asyncEvents.settle(settlements);
     });
   }
 
@@ -201,7 +196,7 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   }
 
   appendLogEvents(events: readonly LogEvent[]): Promise<void> {
-    return settle(() => {
+    return this.#wal.commit(() => {
       this.#logs.append(events, this.#clock.now());
     });
   }
@@ -214,9 +209,8 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
     return settle(() => this.#logs.listStreams(logGroupName));
   }
 
-  close(): Promise<void> {
-    return settle(() => {
-      this.#db.close();
-    });
+  async close(): Promise<void> {
+    await this.#wal.settled();
+    this.#db.close();
   }
 }

@@ -217,6 +217,20 @@ describe('CreateEventSourceMapping', () => {
       invalid,
       'Unsupported MaximumRetryAttempts parameter for given event source mapping type.',
     );
+    await rejects(
+      create({ EventSourceArn: queueArnOf('jobs'), TumblingWindowInSeconds: 30 }),
+      invalid,
+      'Unsupported TumblingWindowInSeconds parameter for given event source mapping type.',
+    );
+    await rejects(
+      create({
+        EventSourceArn: streamArnOf('telemetry'),
+        StartingPosition: 'LATEST',
+        TumblingWindowInSeconds: 901,
+      }),
+      'ValidationException',
+      "1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900",
+    );
   });
 
   it('refuses a second mapping of the same source and function (409)', async (t) => {

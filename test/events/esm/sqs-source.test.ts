@@ -298,6 +298,31 @@ describe('SQS source', () => {
     assert.equal(fixture.invoker.maxInFlight, 3);
   });
 
+  it('starts five concurrent batches on a backlog, then adds at most 300 a minute', async (t) => {
+    const fixture = await setup(t);
+    await send(
+      fixture,
+      'jobs',
+      Array.from({ length: 1000 }, (_, i) => `m${i}`),
+    );
+    // Every batch takes 50 ms of the ManualClock.
+    fixture.invoker.answer = async () => {
+      await fixture.clock.sleep(50);
+      return {};
+    };
+    await mapQueue(fixture, 'jobs');
+    await settle(200);
+    assert.equal(fixture.invoker.inFlight, 5);
+    // One more poller per 200 ms of backlog at most: up to 5 more in a second.
+    await tick(fixture.clock, 1000, 10);
+    assert.ok(fixture.invoker.maxInFlight > 6, String(fixture.invoker.maxInFlight));
+    assert.ok(fixture.invoker.maxInFlight <= 10, String(fixture.invoker.maxInFlight));
+    await until(() => fixture.invoker.records().length === 1000, {
+      clock: fixture.clock,
+      stepMs: 10,
+    });
+  });
+
   it('retries a throttled batch with backoff, without a new receive', async (t) => {
     const fixture = await setup(t);
     let throttles = 2;

@@ -4,13 +4,18 @@
  * key stay in order while up to N batches of the shard run at once. The shard's checkpoint is the
  * last record before which everything has settled, stored after every advance: a restart resumes
  * there, skipping nothing (records after it may be seen again, as on AWS: at least once).
+ * With TumblingWindowInSeconds each lane keeps its own window (tumbling-window.ts): batches stop
+ * at the window's boundary, and the lane makes the window's final invocation once the window is
+ * over: the next window's records are at the front, or its time has passed and the reader has
+ * read every record that arrived within it.
  * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
  */
 import { createHash } from 'node:crypto';
 import type { FilterCriteriaMatcher } from '../../filter/index.js';
 import type { StreamRecord } from '../../kinesis/index.js';
 import { FailureReporter, MAX_BATCH_PAYLOAD_BYTES, pause, Wakeup } from '../poller.js';
-import { processStreamBatch, type ShardContext } from './stream-batch.js';
+import { finishWindow, processStreamBatch, type ShardContext } from './stream-batch.js';
+import { TumblingWindow } from './tumbling-window.js';
 
 interface Entry {
   readonly record: StreamRecord;
@@ -22,6 +27,8 @@ interface Lane {
   readonly wakeup: Wakeup;
   /** When the lane's oldest queued record was read (its batching window starts then). */
   since: number;
+  /** The open tumbling window, when the mapping has them. */
+  window?: TumblingWindow | undefined;
 }
 
 export interface ShardReaderOptions {
@@ -42,6 +49,10 @@ export class ShardReader {
   #head = 0;
   #readAfter: string;
   readonly #newRecords = new Wakeup();
+  /** Arrival time of the newest record read. */
+  #newestRead = 0;
+  /** The last read found nothing new, and no new records were announced since. */
+  #caughtUp = false;
   readonly #tasks: Promise<void>[] = [];
   readonly #failures: FailureReporter;
 
@@ -64,6 +75,7 @@ export class ShardReader {
 
   /** Called when the shard has new records. */
   notify(): void {
+    this.#caughtUp = false;
     this.#newRecords.notify();
   }
 
@@ -71,8 +83,9 @@ export class ShardReader {
     await Promise.all(this.#tasks);
   }
 
+  /** Records read but not yet taken into a batch (a tumbling window holds processed ones). */
   #buffered(): number {
-    return this.#window.length - this.#head;
+    return this.#lanes.reduce((n, lane) => n + lane.queue.length, 0);
   }
 
   async #read(): Promise<void> {
@@ -87,6 +100,14 @@ export class ShardReader {
           errors = 0;
           this.#failures.recovered();
           this.#readAfter = batch.checkpoint;
+          this.#newestRead = batch.records.at(-1)?.approximateArrivalTimestamp ?? this.#newestRead;
+          this.#caughtUp = batch.records.length === 0;
+          if (settings.tumblingWindowInSeconds > 0) {
+            // Lanes whose window has ended wait for the reader to be past it.
+            for (const lane of this.#lanes) {
+              lane.wakeup.notify();
+            }
+          }
           if (batch.records.length > 0) {
             this.#distribute(batch.records);
             continue;
@@ -137,8 +158,27 @@ export class ShardReader {
     const { deps, settings, signal } = this.#ctx;
     const windowMs = settings.maximumBatchingWindowInSeconds * 1000;
     while (!signal.aborted) {
-      if (lane.queue.length === 0) {
-        await lane.wakeup.wait(signal, deps.clock);
+      const open = lane.window;
+      const head = lane.queue[0]?.record;
+      const now = deps.clock.now();
+      if (
+        open !== undefined &&
+        (open.terminatedEarly ||
+          (head === undefined
+            ? now >= open.endMs && this.#readThrough(open.endMs)
+            : !open.contains(head)))
+      ) {
+        await finishWindow(open, this.#ctx);
+        lane.window = undefined;
+        continue;
+      }
+      if (head === undefined) {
+        // An open window: until it ends; once ended, until the reader is past it.
+        await lane.wakeup.wait(
+          signal,
+          deps.clock,
+          open === undefined || now >= open.endMs ? undefined : open.endMs - now,
+        );
         continue;
       }
       const waitMs = lane.since + windowMs - deps.clock.now();
@@ -146,15 +186,25 @@ export class ShardReader {
         await lane.wakeup.wait(signal, deps.clock, waitMs);
         continue;
       }
-      const batch = takeBatch(lane.queue, settings.batchSize);
+      if (settings.tumblingWindowInSeconds > 0) {
+        lane.window ??= new TumblingWindow(head, settings.tumblingWindowInSeconds);
+      }
+      const window = lane.window;
+      const batch = takeBatch(lane.queue, settings.batchSize, (r) => window?.contains(r) ?? true);
       lane.since = deps.clock.now();
       await processStreamBatch(
         batch.map((e) => e.record),
         this.#ctx,
+        window,
       );
       // More may be read now that the buffer has room.
       this.#newRecords.notify();
     }
+  }
+
+  /** Whether every record that arrived before `ms` has been read. */
+  #readThrough(ms: number): boolean {
+    return this.#caughtUp || this.#newestRead >= ms;
   }
 
   async #settle(records: readonly StreamRecord[]): Promise<void> {
@@ -188,13 +238,19 @@ export class ShardReader {
   }
 }
 
-/** Takes up to `max` records from the front of the queue, within the payload limit. */
-function takeBatch(queue: Entry[], max: number): Entry[] {
+/**
+ * Takes up to `max` records from the front of the queue, within the payload limit, stopping at
+ * the first record `fits` refuses (one of the next tumbling window).
+ */
+function takeBatch(queue: Entry[], max: number, fits: (record: StreamRecord) => boolean): Entry[] {
   let bytes = 0;
   let n = 0;
   while (n < queue.length && n < max) {
     const entry = queue[n];
-    const size = entry === undefined ? 0 : (entry.record.data.length * 4) / 3 + 512;
+    if (entry === undefined || !fits(entry.record)) {
+      break;
+    }
+    const size = (entry.record.data.length * 4) / 3 + 512;
     if (n > 0 && bytes + size > MAX_BATCH_PAYLOAD_BYTES) {
       break;
     }

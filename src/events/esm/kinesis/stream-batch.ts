@@ -12,6 +12,8 @@
  *   retries from it (with bisection, "the batch is bisected at the returned sequence number").
  *
  * Records are settled in order through `settled`, so the shard checkpoints at the first failure.
+ * Inside a tumbling window they are held by the window instead, and settled after its final
+ * invocation (tumbling-window.ts).
  */
 import type { StreamRecord } from '../../kinesis/index.js';
 import { kinesisEventRecord } from '../../kinesis/index.js';
@@ -19,6 +21,7 @@ import { invokeBatch, type ResponseContext } from '../invocation.js';
 import { backoffMs, pause, type PollerDeps } from '../poller.js';
 import type { KinesisSettings, MappingRecord } from '../types.js';
 import { deliverOnFailure, onFailureRecord, type DiscardCondition } from './on-failure.js';
+import type { TumblingWindow } from './tumbling-window.js';
 
 export interface ShardContext {
   readonly deps: PollerDeps;
@@ -42,12 +45,23 @@ interface Pending {
   response?: ResponseContext;
 }
 
-/** Processes `records`; returns early (leaving the rest unsettled) only when the shard stops. */
+/**
+ * Processes `records` (all of `window`, when there is one); returns early (leaving the rest
+ * unsettled) only when the shard stops.
+ */
 export async function processStreamBatch(
   records: readonly StreamRecord[],
   shard: ShardContext,
+  window?: TumblingWindow,
 ): Promise<void> {
   const { deps, settings, signal } = shard;
+  const settled = async (done: readonly StreamRecord[]): Promise<void> => {
+    if (window === undefined) {
+      await shard.settled(done);
+    } else {
+      window.held.push(...done);
+    }
+  };
   const queue: Pending[] = [{ records, retries: 0, invokes: 0 }];
   let notInvoked = 0;
   while (queue.length > 0 && !signal.aborted) {
@@ -62,13 +76,14 @@ export async function processStreamBatch(
         'RecordAgeExceeded',
         shard,
       );
+      await settled(item.records.slice(0, expired));
       item.records = item.records.slice(expired);
       if (item.records.length === 0) {
         queue.shift();
       }
       continue;
     }
-    const outcome = await invoke(item.records, shard);
+    const outcome = await invoke(item.records, shard, window);
     if (outcome.kind === 'not-invoked') {
       await pause(deps.clock, backoffMs(++notInvoked, 100, 3_000), signal);
       continue;
@@ -78,14 +93,16 @@ export async function processStreamBatch(
     item.response = outcome.response;
     if (outcome.kind === 'success') {
       shard.reportResult(true);
-      await shard.settled(item.records);
+      window?.absorb(outcome.payload);
+      await settled(item.records);
       queue.shift();
       continue;
     }
     shard.reportResult(false);
     if (outcome.kind === 'partial') {
+      window?.absorb(outcome.payload);
       const at = firstFailure(item.records, outcome.failed);
-      await shard.settled(item.records.slice(0, at));
+      await settled(item.records.slice(0, at));
       item.records = item.records.slice(at);
     } else if (settings.bisectBatchOnFunctionError && item.records.length > 1) {
       const half = Math.ceil(item.records.length / 2);
@@ -100,6 +117,7 @@ export async function processStreamBatch(
     item.retries++;
     if (settings.maximumRetryAttempts !== -1 && item.retries > settings.maximumRetryAttempts) {
       await discard(item, 'RetryAttemptsExhausted', shard);
+      await settled(item.records);
       queue.shift();
       continue;
     }
@@ -107,7 +125,46 @@ export async function processStreamBatch(
   }
 }
 
-async function invoke(records: readonly StreamRecord[], shard: ShardContext) {
+/**
+ * Makes the window's final invocation (no records, the final state), retried like a batch, then
+ * settles the window's records. Returns early, settling nothing, only when the shard stops.
+ */
+export async function finishWindow(window: TumblingWindow, shard: ShardContext): Promise<void> {
+  const { deps, settings, signal } = shard;
+  let retries = 0;
+  let notInvoked = 0;
+  while (!signal.aborted) {
+    const outcome = await invoke([], shard, window, true);
+    if (outcome.kind === 'not-invoked') {
+      await pause(deps.clock, backoffMs(++notInvoked, 100, 3_000), signal);
+      continue;
+    }
+    notInvoked = 0;
+    shard.reportResult(outcome.kind !== 'function-error');
+    if (outcome.kind !== 'function-error') {
+      break;
+    }
+    retries++;
+    if (settings.maximumRetryAttempts !== -1 && retries > settings.maximumRetryAttempts) {
+      // No records to describe to the OnFailure destination: the window's state is dropped.
+      deps.onWarning(
+        `event source mapping ${shard.mapping.uuid}: the final invocation of a tumbling window of ${shard.shardId} failed; its state is dropped`,
+      );
+      break;
+    }
+    await pause(deps.clock, backoffMs(retries, 100, 3_000), signal);
+  }
+  if (!signal.aborted) {
+    await shard.settled(window.held);
+  }
+}
+
+async function invoke(
+  records: readonly StreamRecord[],
+  shard: ShardContext,
+  window: TumblingWindow | undefined,
+  final = false,
+) {
   const { deps, mapping, settings } = shard;
   let role: string;
   try {
@@ -124,7 +181,10 @@ async function invoke(records: readonly StreamRecord[], shard: ShardContext) {
   return invokeBatch(
     deps.invoker,
     mapping,
-    { Records: records.map((r) => kinesisEventRecord(r, source)) },
+    {
+      Records: records.map((r) => kinesisEventRecord(r, source)),
+      ...window?.fields(shard.shardId, shard.streamArn, final),
+    },
     new Set(records.map((r) => r.sequenceNumber)),
     settings.reportBatchItemFailures,
   );
@@ -176,5 +236,4 @@ async function discard(
       );
     }
   }
-  await shard.settled(item.records);
 }

@@ -3,9 +3,10 @@
  * messages as Lambda does.
  *
  * - Scaling: one worker long-polls an idle queue. A worker that receives a full batch starts
- *   another, up to ScalingConfig.MaximumConcurrency (else Lambda's 1,000 concurrent batches per
- *   mapping); a worker whose long poll comes back empty, or whose batch failed, stops while others
- *   run. Throttles from the invoke service bound it by the function's concurrency.
+ *   another — at once up to five, then at most 300 more a minute, as Lambda ramps up — up to
+ *   ScalingConfig.MaximumConcurrency (else Lambda's 1,000 concurrent batches per mapping); a
+ *   worker whose long poll comes back empty, or whose batch failed, stops while others run.
+ *   Throttles from the invoke service bound it by the function's concurrency.
  *   https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
  * - Batching: up to BatchSize messages, gathered for up to MaximumBatchingWindowInSeconds after the
  *   first one arrives, within the 6 MB payload limit.
@@ -36,6 +37,9 @@ import { sqsEventRecord, type SqsEventRecord } from './sqs-event.js';
 
 /** Lambda's ceiling on concurrent batches of one SQS mapping. */
 const MAX_CONCURRENT_BATCHES = 1000;
+/** Lambda starts five concurrent batches on a backlog, then adds up to 300 a minute. */
+const INITIAL_WORKERS = 5;
+const SCALE_UP_INTERVAL_MS = 60_000 / 300;
 /** SQS returns at most 10 messages per receive, of at most 256 KiB each. */
 const RECEIVE_MAX = 10;
 const RECEIVE_MAX_BYTES = RECEIVE_MAX * 262_144;
@@ -68,6 +72,7 @@ class SqsPoller implements Poller {
   readonly #failures: FailureReporter;
   /** Workers that have not decided to stop (decided synchronously, so never all at once). */
   #active = 0;
+  #lastScaleUp = 0;
   #visibilityMs: number | undefined;
 
   constructor(mapping: MappingRecord, settings: SqsSettings, deps: PollerDeps) {
@@ -94,7 +99,18 @@ class SqsPoller implements Poller {
     if (this.#active >= this.#maxWorkers || this.#abort.signal.aborted) {
       return;
     }
+    const now = this.#deps.clock.now();
+    if (this.#active >= INITIAL_WORKERS) {
+      if (now - this.#lastScaleUp < SCALE_UP_INTERVAL_MS) {
+        return;
+      }
+      this.#lastScaleUp = now;
+    }
     this.#active++;
+    if (this.#active === INITIAL_WORKERS) {
+      // The ramp beyond the first five starts now.
+      this.#lastScaleUp = now;
+    }
     const run = this.#work().catch((error: unknown) => {
       this.#active--;
       this.#deps.onWarning(

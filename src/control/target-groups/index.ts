@@ -1,0 +1,6 @@
+export {
+  MULTI_VALUE_HEADERS,
+  TargetGroupService,
+  type TargetGroupServiceOptions,
+} from './target-group-service.js';
+export type { TargetGroupStore } from './types.js';

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit } from '../../src/invoke/group-commit.js';
+
+describe('GroupCommit', () => {
+  it('writes the items of one event-loop turn together and answers each after its write commits', async () => {
+    const writes: number[][] = [];
+    const events: string[] = [];
+    const group = new GroupCommit<number>(
+      async (items) => {
+        writes.push([...items]);
+        await new Promise((resolve) => setImmediate(resolve));
+        events.push(`committed ${String(items.length)}`);
+      },
+      () => events.push('after'),
+    );
+    const first = [1, 2, 3].map((n) =>
+      group.add(n).then(() => events.push(`answered ${String(n)}`)),
+    );
+    await Promise.all(first);
+    await group.add(4);
+    assert.deepEqual(writes, [[1, 2, 3], [4]]);
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('answered')),
+      ['answered 1', 'answered 2', 'answered 3'],
+    );
+    assert.equal(events[0], 'committed 3', 'nobody is answered before the write commits');
+    assert.deepEqual(
+      events.filter((e) => !e.startsWith('answered')),
+      ['committed 3', 'after', 'committed 1', 'after'],
+    );
+  });
+
+  it('rejects every item of a failed write, and writes later items anew', async () => {
+    let fail = true;
+    const group = new GroupCommit<string>((items) =>
+      fail ? Promise.reject(new Error(`lost ${items.join(',')}`)) : Promise.resolve(),
+    );
+    const results = await Promise.allSettled([group.add('a'), group.add('b')]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')),
+      ['Error: lost a,b', 'Error: lost a,b'],
+    );
+    fail = false;
+    await group.add('c');
+  });
+});
