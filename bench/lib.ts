@@ -170,7 +170,15 @@ export function call(
         });
       },
     );
-    req.on('error', fail);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed while it sat idle: the request never reached
+      // it, so sending it again on a fresh socket is safe (the race Node's http docs describe).
+      if (req.reusedSocket && error.code === 'ECONNRESET') {
+        call(port, method, path, body, headers).then(ok, fail);
+      } else {
+        fail(error);
+      }
+    });
     req.end(body);
   });
 }

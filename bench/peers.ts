@@ -96,7 +96,10 @@ try {
   const warm = await measurePaths(
     prepared.flatMap((p) => p.paths),
     options,
-  );
+  ).catch((e: unknown) => {
+    failures.push(`warm paths: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return [];
+  });
   for (const p of prepared) {
     results.push({ ...p.result, warm: [...warm.splice(0, p.paths.length), ...p.result.warm] });
   }
