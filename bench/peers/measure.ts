@@ -42,8 +42,11 @@ export async function measureWarm(
   }
   const results = requests.map((): WarmResult => ({ samples: [], rps: {} }));
   for (let i = 0; i < options.warmSamples; i++) {
-    for (const [k, request] of requests.entries()) {
-      results[k]!.samples.push(await timed(request));
+    // Each round starts one path further on, so no path always follows the same neighbour
+    // (whose server may still be busy after answering).
+    for (let j = 0; j < requests.length; j++) {
+      const k = (i + j) % requests.length;
+      results[k]!.samples.push(await timed(requests[k]!));
     }
   }
   for (const callers of CALLERS) {
