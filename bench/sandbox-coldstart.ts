@@ -1,7 +1,7 @@
 /**
- * Sandbox benchmark: cold start (spawn → first /next) against a bare-Node baseline measured
- * in the same loop, warm round trip through the pool, no-op throughput, and the cost of the
- * cgroup freezer. Run: `npx tsc -b && node dist/bench/sandbox-coldstart.js [namespace|process …]`.
+ * Sandbox benchmark: cold start (spawn → first /next, and from a pre-booted blank runtime)
+ * against a bare-Node baseline measured in the same loop, warm round trip through the pool,
+ * no-op throughput, and the cost of the cgroup freezer. Run: `npx tsc -b && node dist/bench/sandbox-coldstart.js [namespace|process …]`.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +27,8 @@ const NOOP = join(ROOT, 'test/fixtures/sandbox/node-noop');
 const RUNTIMES = join(ROOT, 'src/runtimes');
 const RUNTIME = `nodejs${process.versions.node.split('.')[0] ?? ''}.x`;
 const PAYLOAD = Buffer.from('{}');
+/** Names the pools that pre-boot blank runtimes. */
+const PREBOOTED = ' from a pre-booted runtime';
 
 function spec(): EnvironmentSpec {
   return {
@@ -98,16 +100,33 @@ async function startBaseline(): Promise<{ once(): Promise<number>; close(): void
   };
 }
 
+/** Waits (at most 10 s) until a blank runtime for `s` is ready, so that a cold start uses it. */
+async function blankReady(pool: EnvironmentPool, s: EnvironmentSpec): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (pool.blanksReady(s) === 0 && Date.now() < deadline) {
+    await delay(5);
+  }
+}
+
 /** Cold starts, interleaved across the pools and the baseline so that load affects all alike. */
 async function coldStarts(pools: ReadonlyMap<string, EnvironmentPool>, n: number): Promise<void> {
   const baseline = await startBaseline();
   const bare: number[] = [];
   const init = new Map<string, number[]>();
   const total = new Map<string, number[]>();
+  // A first cold start makes the pre-booting pools start blank runtimes.
+  for (const [name, pool] of pools) {
+    if (name.endsWith(PREBOOTED)) {
+      await pool.invoke(spec(), request());
+    }
+  }
   for (let i = 0; i < n; i++) {
     bare.push(await baseline.once());
     for (const [isolation, pool] of pools) {
       const s = spec();
+      if (isolation.endsWith(PREBOOTED)) {
+        await blankReady(pool, s);
+      }
       const started = performance.now();
       const result = await pool.invoke(s, request());
       total.set(isolation, [...(total.get(isolation) ?? []), performance.now() - started]);
@@ -121,7 +140,7 @@ async function coldStarts(pools: ReadonlyMap<string, EnvironmentPool>, n: number
   console.log(`baseline, bare node spawn → first HTTP request: ${fmt(bare)}`);
   for (const isolation of pools.keys()) {
     console.log(
-      `${isolation}, cold start spawn → first /next:    ${fmt(init.get(isolation) ?? [])}`,
+      `${isolation}, cold start init (spawn or specialization → first /next): ${fmt(init.get(isolation) ?? [])}`,
     );
     console.log(
       `${isolation}, cold invoke end to end:            ${fmt(total.get(isolation) ?? [])}`,
@@ -214,18 +233,21 @@ const isolations = process.argv.length > 2 ? process.argv.slice(2) : ['namespace
 const pools = new Map<string, EnvironmentPool>();
 const runDirs: string[] = [];
 for (const isolation of isolations) {
-  const runDir = await mkdtemp(join(tmpdir(), 'fogbank-bench-'));
-  runDirs.push(runDir);
-  pools.set(
-    isolation,
-    await createEnvironmentPool({
-      isolation: isolation === 'process' ? 'process' : 'namespace',
-      runDir,
-      runtimesDir: RUNTIMES,
-      clock: createSystemClock(),
-      idleTimeoutMs: 600_000,
-    }),
-  );
+  for (const preboot of [false, true]) {
+    const runDir = await mkdtemp(join(tmpdir(), 'fogbank-bench-'));
+    runDirs.push(runDir);
+    pools.set(
+      preboot ? `${isolation}${PREBOOTED}` : isolation,
+      await createEnvironmentPool({
+        isolation: isolation === 'process' ? 'process' : 'namespace',
+        runDir,
+        runtimesDir: RUNTIMES,
+        clock: createSystemClock(),
+        idleTimeoutMs: 600_000,
+        ...(preboot ? { preboot: { max: 2, min: 1, windowMs: 60_000 } } : {}),
+      }),
+    );
+  }
 }
 console.log(
   `${RUNTIME}, no-op handler; load average ${loadavg()
@@ -234,6 +256,10 @@ console.log(
 );
 await coldStarts(pools, 30);
 for (const [isolation, pool] of pools) {
+  if (isolation.endsWith(PREBOOTED)) {
+    await pool.stop(1000);
+    continue;
+  }
   console.log(`${isolation}:`);
   await warm(pool, 3000);
   await throughput(pool, 1, 3000);

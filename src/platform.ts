@@ -147,6 +147,9 @@ export async function startPlatform(
     clock,
     idleTimeoutMs: config.idleTimeoutMs,
     apiSocketPath,
+    freezeGraceMs: config.freezeGraceMs,
+    preboot: config.preboot,
+    memoryLimitMb: config.environmentMemoryMb,
     onWarning,
   });
   const logs = new LogWriter(store, clock, (err) => {

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 
 /** How environments are isolated: `auto` picks `namespace` when bubblewrap works, else `process`. */
@@ -39,6 +39,23 @@ export interface Config {
    * `<dataDir>/secret.key`, created on first start.
    */
   readonly secretKey?: string;
+  /**
+   * Pre-booted blank runtimes (nodejs, python) kept per kind of function: at most `max`
+   * (0 turns pre-booting off), at least `min` while the kind has cold starts, otherwise as
+   * many as it had cold starts in the last `windowMs`.
+   */
+  readonly preboot: { readonly max: number; readonly min: number; readonly windowMs: number };
+  /**
+   * The most memory this node's environments may reserve together (Σ MemorySize), in MB
+   * (default: the machine's memory). Idle environments are evicted, least recently used first,
+   * to make room; when none is idle the invocation is throttled (429).
+   */
+  readonly environmentMemoryMb: number;
+  /**
+   * An environment stays thawed this long after an invocation, so that a following invocation
+   * skips the freezer; past it, nothing runs until the next invocation.
+   */
+  readonly freezeGraceMs: number;
 }
 
 const schema = z.object({
@@ -67,6 +84,15 @@ const schema = z.object({
     .int()
     .min(1)
     .default(4 * availableParallelism()),
+  FOGBANK_FREEZE_GRACE_MS: z.coerce.number().int().min(0).max(1000).default(10),
+  FOGBANK_PREBOOT_MAX: z.coerce.number().int().min(0).max(1000).default(4),
+  FOGBANK_PREBOOT_MIN: z.coerce.number().int().min(0).max(1000).default(1),
+  FOGBANK_PREBOOT_WINDOW_MS: z.coerce.number().int().min(100).default(10_000),
+  FOGBANK_ENVIRONMENT_MEMORY_MB: z.coerce
+    .number()
+    .int()
+    .min(128)
+    .default(Math.floor(totalmem() / (1024 * 1024))),
 });
 
 /** Settings given on the command line win over the environment. */
@@ -103,5 +129,12 @@ export function loadConfig(
     asyncTimeScale: c.FOGBANK_ASYNC_TIME_SCALE,
     asyncWorkers: c.FOGBANK_ASYNC_WORKERS,
     ...(c.FOGBANK_SECRET_KEY !== undefined && { secretKey: c.FOGBANK_SECRET_KEY }),
+    preboot: Object.freeze({
+      max: c.FOGBANK_PREBOOT_MAX,
+      min: Math.min(c.FOGBANK_PREBOOT_MIN, c.FOGBANK_PREBOOT_MAX),
+      windowMs: c.FOGBANK_PREBOOT_WINDOW_MS,
+    }),
+    environmentMemoryMb: c.FOGBANK_ENVIRONMENT_MEMORY_MB,
+    freezeGraceMs: c.FOGBANK_FREEZE_GRACE_MS,
   });
 }

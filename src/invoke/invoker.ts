@@ -230,6 +230,12 @@ export class FunctionInvoker implements Invoker, StreamingInvoker, AsyncRunner {
     try {
       return (await this.#execute(version, qualifier, requestId, payload, undefined, undefined))
         .result;
+    } catch (err) {
+      // The node has no memory left for another environment: retried like any throttle.
+      if (err instanceof ServiceError && err.statusCode === 429) {
+        return 'throttled';
+      }
+      throw err;
     } finally {
       lease.release();
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { access, mkdir, open, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -320,18 +321,22 @@ export class EnvironmentCgroup {
     }
   }
 
-  /** Peak memory use of the environment so far (v1 max usage, v2 memory.peak). */
-  async peakMemoryBytes(): Promise<number | undefined> {
+  /**
+   * Peak memory use of the environment so far (v1 max usage, v2 memory.peak). Read at the
+   * end of every invocation: a kernel counter, read synchronously rather than through the
+   * thread pool, which would delay the response by a round trip.
+   */
+  peakMemoryBytes(): Promise<number | undefined> {
     const file = this.#peakFile;
     if (file === undefined) {
-      return undefined;
+      return Promise.resolve(undefined);
     }
     try {
-      const { bytesRead } = await file.read(this.#peakBuffer, 0, this.#peakBuffer.length, 0);
+      const bytesRead = readSync(file.fd, this.#peakBuffer, 0, this.#peakBuffer.length, 0);
       const value = Number.parseInt(this.#peakBuffer.toString('latin1', 0, bytesRead), 10);
-      return Number.isFinite(value) ? value : undefined;
+      return Promise.resolve(Number.isFinite(value) ? value : undefined);
     } catch {
-      return undefined;
+      return Promise.resolve(undefined);
     }
   }
 

@@ -1,7 +1,9 @@
 import { chmod, mkdir } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
-import { FogbankError } from '../core/errors.js';
+import { FogbankError, tooManyRequests } from '../core/errors.js';
+import { BlankRuntimePool, type PrebootSettings } from './blank-pool.js';
 import { probe } from './capabilities.js';
 import { createServerGroup, NO_CGROUPS, removeCgroupDirs, serverGroupDirs } from './cgroup.js';
 import { ExecutionEnvironment, type PrewarmOutcome } from './environment.js';
@@ -9,6 +11,7 @@ import { createExecutor, type Executor, type SandboxErrorCode } from './executor
 import { createNamespaceLayout } from './executors/namespace.js';
 import { createProcessLayout } from './executors/process.js';
 import { LayerCache, LAYERS_DIR } from './layers.js';
+import { MemoryBudget } from './memory-budget.js';
 import type {
   EnvironmentPool,
   EnvironmentSpec,
@@ -28,8 +31,18 @@ export interface EnvironmentPoolOptions {
   readonly clock: Clock;
   /** An idle environment is stopped after this long without an invocation. */
   readonly idleTimeoutMs: number;
+  /** An environment is frozen this long after its invocation ends (default 0: at once). */
+  readonly freezeGraceMs?: number;
   /** A host Unix socket serving Fogbank's API, bound into namespace sandboxes. */
   readonly apiSocketPath?: string;
+  /** Pre-booted blank runtimes; absent (or max 0): every cold start starts a sandbox. */
+  readonly preboot?: Omit<PrebootSettings, 'idleMs'>;
+  /**
+   * The most memory environments may reserve together (Σ MemorySize), in MB; default: the
+   * machine's memory. Beyond it the least recently used idle environments are stopped, and
+   * when none is idle the invocation is throttled.
+   */
+  readonly memoryLimitMb?: number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -94,6 +107,9 @@ export async function createEnvironmentPool(
           ...(options.apiSocketPath !== undefined ? { apiSocketPath: options.apiSocketPath } : {}),
           layers,
           setprivPath: root ? capabilities.setpriv : undefined,
+          runDir,
+          preboot: (options.preboot?.max ?? 0) > 0,
+          onWarning,
         })
       : createProcessLayout({ runtimesDir: options.runtimesDir });
   const executor = createExecutor(layout, {
@@ -103,6 +119,7 @@ export async function createEnvironmentPool(
     onWarning,
   });
   return new Pool(executor, options, async () => {
+    await executor.close();
     await layers.clear();
     await removeCgroupDirs([...new Set(groupDirs.values())]);
   });
@@ -130,6 +147,10 @@ class Pool implements EnvironmentPool {
   readonly #options: EnvironmentPoolOptions;
   readonly #release: () => Promise<void>;
   readonly #groups = new Map<string, KeyGroup>();
+  readonly #budget: MemoryBudget;
+  readonly #blanks: BlankRuntimePool;
+  /** When each idle environment last finished an invocation (memory eviction is LRU). */
+  readonly #idleSince = new Map<ExecutionEnvironment, number>();
   #stopping: Promise<void> | undefined;
 
   constructor(executor: Executor, options: EnvironmentPoolOptions, release: () => Promise<void>) {
@@ -137,6 +158,26 @@ class Pool implements EnvironmentPool {
     this.#executor = executor;
     this.#options = options;
     this.#release = release;
+    this.#budget = new MemoryBudget(
+      options.memoryLimitMb ?? Math.floor(totalmem() / (1024 * 1024)),
+    );
+    this.#blanks = new BlankRuntimePool(
+      executor,
+      options.clock,
+      { max: 0, min: 0, windowMs: 10_000, ...options.preboot, idleMs: options.idleTimeoutMs },
+      this.#budget,
+      options.onWarning ?? ((): void => undefined),
+    );
+  }
+
+  /** Memory reserved by live environments and blank runtimes, and the limit, in MB. */
+  get memory(): { readonly reservedMb: number; readonly limitMb: number } {
+    return { reservedMb: this.#budget.reservedMb, limitMb: this.#budget.limitMb };
+  }
+
+  /** Blank runtimes ready to become a function like `spec` (or of every kind). */
+  blanksReady(spec?: EnvironmentSpec): number {
+    return this.#blanks.readyCount(spec);
   }
 
   invoke(spec: EnvironmentSpec, request: InvokeRequest): Promise<InvokeResult> {
@@ -153,15 +194,59 @@ class Pool implements EnvironmentPool {
     if (provisioned !== -1) {
       const [environment] = group.idle.splice(provisioned, 1);
       if (environment !== undefined) {
+        this.#idleSince.delete(environment);
         return environment.invoke(request);
       }
     }
     for (let warm = group.idle.pop(); warm !== undefined; warm = group.idle.pop()) {
       if (warm.state === 'Ready' || warm.state === 'Frozen') {
+        this.#idleSince.delete(warm);
         return warm.invoke(request);
       }
     }
+    if (!this.#makeRoom(spec.memorySizeMb)) {
+      this.#forgetIfEmpty(spec.key, group);
+      // As Lambda when no environment can be added: the caller retries.
+      return Promise.reject(tooManyRequests('ConcurrentInvocationLimitExceeded', 1));
+    }
     return this.#newEnvironment(group, spec).start(request);
+  }
+
+  /**
+   * Frees memory for a new environment of `mb`: ready blank runtimes first, then the least
+   * recently used idle environments (never provisioned ones). False when it cannot.
+   */
+  #makeRoom(mb: number): boolean {
+    while (!this.#budget.fits(mb)) {
+      if (this.#blanks.evictOne()) {
+        continue;
+      }
+      let oldest: ExecutionEnvironment | undefined;
+      let oldestAt = Infinity;
+      for (const [environment, since] of this.#idleSince) {
+        if (since < oldestAt && !environment.provisioned && !environment.busy) {
+          oldest = environment;
+          oldestAt = since;
+        }
+      }
+      if (oldest === undefined) {
+        return false;
+      }
+      this.#evict(oldest);
+    }
+    return true;
+  }
+
+  #evict(environment: ExecutionEnvironment): void {
+    this.#idleSince.delete(environment);
+    const idle = this.#groups.get(environment.spec.key)?.idle;
+    const index = idle?.indexOf(environment) ?? -1;
+    if (index !== -1) {
+      idle?.splice(index, 1);
+    }
+    // Its memory is free once it is killed, which starts now.
+    this.#budget.release(environment);
+    void environment.stop();
   }
 
   async provision(spec: EnvironmentSpec, count: number): Promise<{ available: number }> {
@@ -227,10 +312,13 @@ class Pool implements EnvironmentPool {
   }
 
   #newEnvironment(group: KeyGroup, spec: EnvironmentSpec): ExecutionEnvironment {
+    const blank = this.#blanks.take(spec);
     const environment = new ExecutionEnvironment(spec, {
+      ...(blank !== undefined ? { blank } : {}),
       executor: this.#executor,
       clock: this.#options.clock,
       idleTimeoutMs: this.#options.idleTimeoutMs,
+      freezeGraceMs: this.#options.freezeGraceMs ?? 0,
       onIdle: (env) => {
         this.#onIdle(env);
       },
@@ -239,6 +327,8 @@ class Pool implements EnvironmentPool {
       },
     });
     group.all.add(environment);
+    // Provisioned concurrency is reserved whatever the limit: the operator asked for it.
+    this.#budget.reserve(environment, spec.memorySizeMb, true);
     return environment;
   }
 
@@ -289,6 +379,7 @@ class Pool implements EnvironmentPool {
   }
 
   async #stop(graceMs: number): Promise<void> {
+    const blanksStopped = this.#blanks.stop();
     const environments = [...this.#groups.values()].flatMap((g) => [...g.all]);
     for (const environment of environments) {
       environment.retire();
@@ -300,7 +391,7 @@ class Pool implements EnvironmentPool {
       this.#options.clock.sleep(graceMs, grace.signal).catch(() => undefined),
     ]);
     grace.abort();
-    await Promise.all(environments.map((e) => e.stop()));
+    await Promise.all([...environments.map((e) => e.stop()), blanksStopped]);
     await this.#release();
   }
 
@@ -309,10 +400,13 @@ class Pool implements EnvironmentPool {
       void environment.stop();
       return;
     }
+    this.#idleSince.set(environment, this.#options.clock.now());
     this.#groups.get(environment.spec.key)?.idle.push(environment);
   }
 
   #onStopped(environment: ExecutionEnvironment): void {
+    this.#idleSince.delete(environment);
+    this.#budget.release(environment);
     const group = this.#groups.get(environment.spec.key);
     if (group === undefined) {
       return;

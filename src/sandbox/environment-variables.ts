@@ -33,18 +33,10 @@ export function buildEnvironmentVariables(
 ): Record<string, string> {
   const opt = (suffix: string): string => paths.optDirs.map((d) => `${d}${suffix}`).join(':');
   const { sandboxed } = paths;
-  const binDirs = ['/usr/local/bin', '/usr/bin', '/bin'];
-  // The interpreter is visible at its host path in both modes (bound there in a sandbox).
-  if (runtime.interpreter !== undefined) {
-    const dir = dirname(runtime.interpreter);
-    if (!binDirs.includes(dir)) {
-      binDirs.unshift(dir);
-    }
-  }
   // Customers may override these defaults with their own variables.
   const defaults: Record<string, string> = {
     LANG: 'en_US.UTF-8',
-    PATH: [...(sandboxed ? ['/var/lang/bin'] : []), ...binDirs, opt('/bin')].join(':'),
+    PATH: [...(sandboxed ? ['/var/lang/bin'] : []), ...binDirs(runtime), opt('/bin')].join(':'),
     LD_LIBRARY_PATH: [
       ...(sandboxed ? ['/var/lang/lib', '/lib64', '/usr/lib64'] : []),
       paths.runtimeDir,
@@ -100,4 +92,24 @@ export function buildEnvironmentVariables(
     reserved.AWS_LAMBDA_LOG_LEVEL = (spec.applicationLogLevel ?? 'INFO').toUpperCase();
   }
   return { ...defaults, ...spec.variables, ...reserved, ...extra };
+}
+
+/**
+ * The variables of a pre-booted blank runtime: what its interpreter needs to start, and
+ * nothing of any function (the function's replace them at specialization).
+ */
+export function blankVariables(runtime: RuntimeInfo): Record<string, string> {
+  return { LANG: 'en_US.UTF-8', PATH: binDirs(runtime).join(':'), TZ: ':UTC' };
+}
+
+/** The system's bin directories, and the interpreter's (visible at its host path in both modes). */
+function binDirs(runtime: RuntimeInfo): string[] {
+  const dirs = ['/usr/local/bin', '/usr/bin', '/bin'];
+  if (runtime.interpreter !== undefined) {
+    const dir = dirname(runtime.interpreter);
+    if (!dirs.includes(dir)) {
+      dirs.unshift(dir);
+    }
+  }
+  return dirs;
 }

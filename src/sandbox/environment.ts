@@ -12,7 +12,7 @@ import {
 } from './invocation-verdict.js';
 import { LogCollector } from './log-collector.js';
 import type { RuntimeApiHooks, RuntimeOutcome } from './runtime-api/session.js';
-import type { SandboxExit } from './sandbox-process.js';
+import type { SandboxExit, SandboxProcess } from './sandbox-process.js';
 import type { EnvironmentSpec, InvokeRequest, InvokeResult } from './types.js';
 
 /**
@@ -48,10 +48,17 @@ export interface EnvironmentOptions {
   readonly executor: Executor;
   readonly clock: Clock;
   readonly idleTimeoutMs: number;
+  /**
+   * How long an environment stays thawed after an invocation before it is frozen: an
+   * invocation arriving within it skips the freezer's two writes (0: frozen at once).
+   */
+  readonly freezeGraceMs: number;
   /** The environment finished an invocation and can take another one. */
   readonly onIdle: (environment: ExecutionEnvironment) => void;
   /** The environment is gone: processes killed, cgroups and sockets removed. */
   readonly onStopped: (environment: ExecutionEnvironment) => void;
+  /** A pre-booted blank runtime to specialize instead of starting a sandbox. */
+  readonly blank?: Sandbox;
 }
 
 /** How a prewarm() ended: initialized, or why not. */
@@ -87,7 +94,11 @@ export class ExecutionEnvironment {
   #initTimer: TimerHandle | undefined;
   #idleTimer: TimerHandle | undefined;
   #retireWhenIdle = false;
+  /** Idle past the freeze grace: nothing may run, so it is frozen once parked in /next. */
+  #resting = false;
   #peakBytes = 0;
+  /** performance.now() when init began: the spawn, or a blank runtime's specialization. */
+  #initStartedAt: number | undefined;
   #markStopped: () => void = () => undefined;
   /** Kept for provisioned concurrency: never reaped by the idle timer. */
   #provisioned = false;
@@ -110,7 +121,7 @@ export class ExecutionEnvironment {
         void this.#terminate({ kind: 'init-error', errorType, payload });
       },
       onParked: () => {
-        if (this.#state === 'Ready') {
+        if (this.#state === 'Ready' && this.#resting) {
           this.#freeze();
         }
       },
@@ -165,7 +176,7 @@ export class ExecutionEnvironment {
       return;
     }
     this.#provisioned = false;
-    if (this.#state === 'Ready' || this.#state === 'Frozen') {
+    if ((this.#state === 'Ready' || this.#state === 'Frozen') && this.#resting) {
       this.#startIdleTimer();
     }
   }
@@ -188,6 +199,7 @@ export class ExecutionEnvironment {
     const wasFrozen = this.#state === 'Frozen';
     this.#transition('Invoking');
     this.#clearIdleTimer();
+    this.#resting = false;
     const result = this.#begin(request);
     if (wasFrozen) {
       // The event is written to the socket at once; the runtime reads it when thawed.
@@ -238,7 +250,10 @@ export class ExecutionEnvironment {
   }
 
   async #boot(): Promise<Sandbox | undefined> {
-    const { executor, clock } = this.#options;
+    const { executor, blank } = this.#options;
+    if (blank !== undefined) {
+      return this.#specialize(blank);
+    }
     let sandbox: Sandbox;
     try {
       sandbox = await executor.prepare(this.spec, this.id, this.logStreamName, this.#hooks);
@@ -256,21 +271,42 @@ export class ExecutionEnvironment {
       return sandbox;
     }
     const child = executor.start(sandbox);
+    this.#initStartedAt = child.spawnedAt;
+    this.#watch(child);
+    return sandbox;
+  }
+
+  /** Cold start from a blank runtime: it becomes this environment, and its init starts now. */
+  async #specialize(blank: Sandbox): Promise<Sandbox> {
+    this.#sandbox = blank;
+    if (blank.process !== undefined) {
+      this.#watch(blank.process);
+    }
+    this.#initStartedAt = performance.now();
+    try {
+      await this.#options.executor.specialize(blank, this.spec, this.logStreamName, this.#hooks);
+    } catch (error) {
+      void this.#terminate({ kind: 'prepare-failed', error });
+    }
+    return blank;
+  }
+
+  /** Collects the runtime's output, notices its exit, and bounds its init. */
+  #watch(child: SandboxProcess): void {
     this.#logs.attach(child.stdout);
     this.#logs.attach(child.stderr);
     void child.exited.then((exit) => this.#terminate({ kind: 'exit', exit }));
-    this.#initTimer = clock.setTimeout(
+    this.#initTimer = this.#options.clock.setTimeout(
       () => {
         void this.#terminate({ kind: 'init-timeout' });
       },
       INIT_TIMEOUT_MS + this.spec.timeoutSeconds * 1000,
     );
-    return sandbox;
   }
 
   #onInitDone(): void {
     const invocation = this.#invocation;
-    const spawnedAt = this.#sandbox?.process?.spawnedAt;
+    const initStartedAt = this.#initStartedAt;
     const settle = this.#settlePrewarm;
     if (this.#state === 'Starting') {
       this.#initialized = true;
@@ -287,17 +323,15 @@ export class ExecutionEnvironment {
         void this.stop();
         return;
       }
-      if (!this.#provisioned) {
-        this.#startIdleTimer();
-      }
+      this.#rest();
       this.#options.onIdle(this);
       return;
     }
-    if (this.#state !== 'Starting' || invocation === undefined || spawnedAt === undefined) {
+    if (this.#state !== 'Starting' || invocation === undefined || initStartedAt === undefined) {
       return;
     }
     this.#clearInitTimer();
-    invocation.initDurationMs = performance.now() - spawnedAt;
+    invocation.initDurationMs = performance.now() - initStartedAt;
     invocation.initLogs = this.#logs.take();
     this.#transition('Invoking');
     this.#deliver();
@@ -359,16 +393,36 @@ export class ExecutionEnvironment {
         void this.stop();
       } else {
         this.#transition('Ready');
-        if (!this.#provisioned) {
-          this.#startIdleTimer();
-        }
-        if (this.#sandbox?.runtimeApi.parked === true) {
-          this.#freeze();
-        }
+        this.#rest();
         this.#options.onIdle(this);
       }
     }
     invocation.resolve(result);
+  }
+
+  /** The invocation is over: frozen after the grace, then reaped after idleTimeoutMs. */
+  #rest(): void {
+    const grace = this.#options.freezeGraceMs;
+    if (grace <= 0) {
+      this.#settle();
+      return;
+    }
+    this.#clearIdleTimer();
+    this.#idleTimer = this.#options.clock.setTimeout(() => {
+      this.#idleTimer = undefined;
+      this.#settle();
+    }, grace);
+  }
+
+  /** The grace is over: nothing runs any more until the next invocation. */
+  #settle(): void {
+    this.#resting = true;
+    if (this.#state === 'Ready' && this.#sandbox?.runtimeApi.parked === true) {
+      this.#freeze();
+    }
+    if (!this.#provisioned) {
+      this.#startIdleTimer();
+    }
   }
 
   #freeze(): void {
@@ -432,8 +486,7 @@ export class ExecutionEnvironment {
     const logs = this.#logs.take();
     if (inInit) {
       invocation.initLogs = logs;
-      invocation.initDurationMs =
-        performance.now() - (this.#sandbox?.process?.spawnedAt ?? performance.now());
+      invocation.initDurationMs = performance.now() - (this.#initStartedAt ?? performance.now());
     }
     const failure = terminationVerdict(requestId, reason, exit, oomKills, this.spec.timeoutSeconds);
     return this.#result(invocation, {

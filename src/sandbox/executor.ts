@@ -38,6 +38,34 @@ export interface SandboxLayout {
   runtimeApiAddress(dir: string): Promise<RuntimeApiAddress>;
   /** The command, variables and working directory of the runtime. */
   launchPlan(input: LaunchInput): Promise<LaunchPlan>;
+  /** Pre-booted blank runtimes; absent where code cannot be put into a running sandbox. */
+  readonly blanks?: BlankLayout;
+}
+
+/**
+ * How a blank runtime is started with nothing of any function, and later becomes one
+ * (`nodejs` and `python` only: a `provided` runtime's bootstrap is the function's own).
+ */
+export interface BlankLayout {
+  launchPlan(input: BlankLaunchInput): Promise<LaunchPlan>;
+  /**
+   * Makes the function's code and layers visible in the running sandbox and says what its
+   * variables are; `release` undoes the mounts before the sandbox's directory is removed.
+   */
+  specialize(input: LaunchInput): Promise<{
+    readonly variables: Record<string, string>;
+    readonly release: () => Promise<void>;
+  }>;
+  /** Releases what the layout holds for all sandboxes (shared mounts). */
+  close(): Promise<void>;
+}
+
+export interface BlankLaunchInput {
+  /** A spec of the kind of function the blank will become (runtime, memory, storage, endpoint). */
+  readonly template: EnvironmentSpec;
+  readonly runtime: RuntimeInfo;
+  readonly dir: string;
+  readonly runtimeApi: string;
 }
 
 export interface LaunchInput {
@@ -67,8 +95,12 @@ export interface Sandbox {
   readonly runtimeApi: RuntimeApi;
   readonly cgroup: EnvironmentCgroup | undefined;
   readonly plan: LaunchPlan;
+  /** Where the runtime reaches its Runtime API (`host:port` or a socket path). */
+  readonly runtimeApiAddress: string;
   process: SandboxProcess | undefined;
   stateWritten: Promise<void>;
+  /** Undoes a specialization's mounts. */
+  unmount: () => Promise<void>;
 }
 
 /**
@@ -84,80 +116,145 @@ export interface Executor {
     logStreamName: string,
     hooks: RuntimeApiHooks,
   ): Promise<Sandbox>;
+  /** Whether blank runtimes can be pre-booted (prepareBlank and specialize work). */
+  readonly preboots: boolean;
+  /** Like prepare, for a blank runtime that can become any function like `template`. */
+  prepareBlank(
+    template: EnvironmentSpec,
+    environmentId: string,
+    hooks: RuntimeApiHooks,
+  ): Promise<Sandbox>;
+  /**
+   * Turns a started blank sandbox, waiting for its specialization, into `spec`'s environment:
+   * its Runtime API calls go to `hooks` from now on, its code and layers appear at
+   * /var/task and /opt, and the runtime gets the function's variables and starts its init.
+   */
+  specialize(
+    sandbox: Sandbox,
+    spec: EnvironmentSpec,
+    logStreamName: string,
+    hooks: RuntimeApiHooks,
+  ): Promise<void>;
   /** Spawns the runtime; it is in its cgroups before it execs. */
   start(sandbox: Sandbox): SandboxProcess;
   /** Hands one invocation to the runtime; its answer arrives through the Runtime API hooks. */
   invoke(sandbox: Sandbox, request: InvokeRequest, deadlineMs: number): void;
   /** Kills every process of the sandbox and releases its cgroups, listener and directory. */
   stop(sandbox: Sandbox): Promise<void>;
+  /** Releases what is shared by all sandboxes, once every sandbox is stopped. */
+  close(): Promise<void>;
 }
 
 /** An Executor for the given isolation layout. */
 export function createExecutor(layout: SandboxLayout, ctx: ExecutorContext): Executor {
+  const blanks = layout.blanks;
+
+  async function prepare(
+    spec: EnvironmentSpec,
+    environmentId: string,
+    hooks: RuntimeApiHooks,
+    plan: (runtime: RuntimeInfo, dir: string, runtimeApi: string) => Promise<LaunchPlan>,
+  ): Promise<Sandbox> {
+    const runtime = resolveRuntime(spec.runtime);
+    if (runtime === undefined) {
+      throw new FogbankError<SandboxErrorCode>(
+        'ERR_UNSUPPORTED_RUNTIME',
+        `Runtime ${spec.runtime} is not available on this machine`,
+      );
+    }
+    const dir = join(ctx.runDir, environmentId);
+    const runtimeApi = new RuntimeApi(hooks);
+    const [listening, cgroup] = await Promise.allSettled([
+      mkdir(dir, { mode: 0o755 })
+        .then(() => layout.runtimeApiAddress(dir))
+        .then((address) => runtimeApi.listen(address)),
+      ctx.cgroups.version === 'none' || ctx.cgroupGroupDirs.size === 0
+        ? undefined
+        : EnvironmentCgroup.create(ctx.cgroups.version, ctx.cgroupGroupDirs, environmentId, {
+            memoryMb: spec.memorySizeMb,
+            pidsMax: PIDS_MAX,
+          }),
+    ]);
+    const release = async (): Promise<void> => {
+      await runtimeApi.close().catch(() => undefined);
+      if (cgroup.status === 'fulfilled') {
+        await cgroup.value?.remove().catch(() => undefined);
+      }
+      await rm(dir, { recursive: true, force: true });
+    };
+    try {
+      if (listening.status === 'rejected') {
+        throw listening.reason;
+      }
+      if (cgroup.status === 'rejected') {
+        throw cgroup.reason;
+      }
+      return {
+        environmentId,
+        dir,
+        runtime,
+        runtimeApi,
+        cgroup: cgroup.value,
+        plan: await plan(runtime, dir, listening.value),
+        runtimeApiAddress: listening.value,
+        process: undefined,
+        stateWritten: Promise.resolve(),
+        unmount: () => Promise.resolve(),
+      };
+    } catch (err) {
+      await release();
+      if (err instanceof FogbankError) {
+        throw err;
+      }
+      throw new FogbankError<SandboxErrorCode>(
+        'ERR_SANDBOX_PREPARE',
+        `Could not prepare a sandbox for ${spec.functionName}: ${String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
   return {
     isolation: layout.isolation,
+    preboots: blanks !== undefined,
 
-    async prepare(spec, environmentId, logStreamName, hooks) {
-      const runtime = resolveRuntime(spec.runtime);
-      if (runtime === undefined) {
-        throw new FogbankError<SandboxErrorCode>(
-          'ERR_UNSUPPORTED_RUNTIME',
-          `Runtime ${spec.runtime} is not available on this machine`,
+    prepare(spec, environmentId, logStreamName, hooks) {
+      return prepare(spec, environmentId, hooks, (runtime, dir, runtimeApi) =>
+        layout.launchPlan({ spec, runtime, dir, runtimeApi, logStreamName }),
+      );
+    },
+
+    prepareBlank(template, environmentId, hooks) {
+      if (blanks === undefined) {
+        return Promise.reject(
+          new FogbankError<SandboxErrorCode>('ERR_INVALID_STATE', 'No pre-booted runtimes here'),
         );
       }
-      const dir = join(ctx.runDir, environmentId);
-      const runtimeApi = new RuntimeApi(hooks);
-      const [listening, cgroup] = await Promise.allSettled([
-        mkdir(dir, { mode: 0o755 })
-          .then(() => layout.runtimeApiAddress(dir))
-          .then((address) => runtimeApi.listen(address)),
-        ctx.cgroups.version === 'none' || ctx.cgroupGroupDirs.size === 0
-          ? undefined
-          : EnvironmentCgroup.create(ctx.cgroups.version, ctx.cgroupGroupDirs, environmentId, {
-              memoryMb: spec.memorySizeMb,
-              pidsMax: PIDS_MAX,
-            }),
-      ]);
-      const release = async (): Promise<void> => {
-        await runtimeApi.close().catch(() => undefined);
-        if (cgroup.status === 'fulfilled') {
-          await cgroup.value?.remove().catch(() => undefined);
-        }
-        await rm(dir, { recursive: true, force: true });
-      };
-      try {
-        if (listening.status === 'rejected') {
-          throw listening.reason;
-        }
-        if (cgroup.status === 'rejected') {
-          throw cgroup.reason;
-        }
-        const plan = await layout.launchPlan({
-          spec,
-          runtime,
-          dir,
-          runtimeApi: listening.value,
-          logStreamName,
-        });
-        return {
-          environmentId,
-          dir,
-          runtime,
-          runtimeApi,
-          cgroup: cgroup.value,
-          plan,
-          process: undefined,
-          stateWritten: Promise.resolve(),
-        };
-      } catch (err) {
-        await release();
-        if (err instanceof FogbankError) {
-          throw err;
-        }
+      return prepare(template, environmentId, hooks, (runtime, dir, runtimeApi) =>
+        blanks.launchPlan({ template, runtime, dir, runtimeApi }),
+      );
+    },
+
+    async specialize(sandbox, spec, logStreamName, hooks) {
+      if (blanks === undefined) {
         throw new FogbankError<SandboxErrorCode>(
-          'ERR_SANDBOX_PREPARE',
-          `Could not prepare a sandbox for ${spec.functionName}: ${String(err)}`,
-          { cause: err },
+          'ERR_INVALID_STATE',
+          'No pre-booted runtimes here',
+        );
+      }
+      sandbox.runtimeApi.hooks = hooks;
+      const { variables, release } = await blanks.specialize({
+        spec,
+        runtime: sandbox.runtime,
+        dir: sandbox.dir,
+        runtimeApi: sandbox.runtimeApiAddress,
+        logStreamName,
+      });
+      sandbox.unmount = release;
+      if (!sandbox.runtimeApi.specialize(variables)) {
+        throw new FogbankError<SandboxErrorCode>(
+          'ERR_INVALID_STATE',
+          `The blank runtime of ${sandbox.environmentId} is not waiting for a function`,
         );
       }
     },
@@ -185,7 +282,8 @@ export function createExecutor(layout: SandboxLayout, ctx: ExecutorContext): Exe
       const results = await Promise.allSettled([
         sandbox.runtimeApi.close(),
         sandbox.cgroup?.remove(),
-        rm(sandbox.dir, { recursive: true, force: true }),
+        // The code is unmounted first: the directory's removal never reaches into it.
+        sandbox.unmount().then(() => rm(sandbox.dir, { recursive: true, force: true })),
       ]);
       for (const result of results) {
         if (result.status === 'rejected') {
@@ -194,6 +292,10 @@ export function createExecutor(layout: SandboxLayout, ctx: ExecutorContext): Exe
           );
         }
       }
+    },
+
+    async close() {
+      await blanks?.close();
     },
   };
 }

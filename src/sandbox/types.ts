@@ -140,6 +140,10 @@ export interface EnvironmentPool {
   /** Stops the idle environments of `key` now and the busy ones when their invocation ends. */
   drain(key: string): void;
   stats(key?: string): PoolStats;
+  /** Memory reserved by live environments and blank runtimes (Σ MemorySize), and the limit, in MB. */
+  readonly memory: { readonly reservedMb: number; readonly limitMb: number };
+  /** Pre-booted blank runtimes ready to become a function like `spec` (or of any kind). */
+  blanksReady(spec?: EnvironmentSpec): number;
   /** Lets in-flight invocations finish within `graceMs`, then stops every environment. */
   stop(graceMs: number): Promise<void>;
 }

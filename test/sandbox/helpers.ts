@@ -6,7 +6,7 @@ import type { TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../../src/core/clock.js';
 import { createSystemClock } from '../../src/core/clock.js';
-import { createEnvironmentPool } from '../../src/sandbox/index.js';
+import { createEnvironmentPool, type EnvironmentPoolOptions } from '../../src/sandbox/index.js';
 import type {
   EnvironmentPool,
   EnvironmentSpec,
@@ -40,7 +40,14 @@ export interface TestPool {
 export async function startPool(
   t: TestContext,
   isolation: IsolationName,
-  options: { clock?: Clock; idleTimeoutMs?: number; apiSocketPath?: string } = {},
+  options: {
+    clock?: Clock;
+    idleTimeoutMs?: number;
+    apiSocketPath?: string;
+    preboot?: EnvironmentPoolOptions['preboot'];
+    memoryLimitMb?: number;
+    freezeGraceMs?: number;
+  } = {},
 ): Promise<TestPool> {
   const runDir = await mkdtemp(join(tmpdir(), 'fogbank-sandbox-'));
   const warnings: string[] = [];
@@ -51,6 +58,9 @@ export async function startPool(
     clock: options.clock ?? createSystemClock(),
     idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
     ...(options.apiSocketPath !== undefined ? { apiSocketPath: options.apiSocketPath } : {}),
+    ...(options.preboot !== undefined ? { preboot: options.preboot } : {}),
+    ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
+    ...(options.freezeGraceMs !== undefined ? { freezeGraceMs: options.freezeGraceMs } : {}),
     onWarning: (message) => warnings.push(message),
   });
   t.after(async () => {
@@ -166,14 +176,15 @@ export async function waitFor(
   }
 }
 
-/** A copy of the behave fixture in a directory of its own, plus extra files. */
+/** A copy of a fixture (the behave fixture by default) in a directory of its own, plus extra files. */
 export async function ownCodeDir(
   t: TestContext,
   files: Record<string, string> = {},
+  fixture = BEHAVE,
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fogbank-code-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await cp(BEHAVE, dir, { recursive: true });
+  await cp(fixture, dir, { recursive: true });
   // mkdtemp makes it 0700: the sandbox's unprivileged user could not list it.
   await chmod(dir, 0o755);
   for (const [name, content] of Object.entries(files)) {

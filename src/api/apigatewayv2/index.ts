@@ -73,7 +73,7 @@ export function createApiGatewayV2HttpHandler(
         );
       }
       if (!res.destroyed && !res.writableEnded) {
-        writeReply(res, requestId, reply);
+        await writeReply(res, requestId, reply);
       }
     },
   };

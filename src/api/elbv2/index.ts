@@ -8,7 +8,12 @@ import { ServiceError } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import type { TargetGroupService } from '../../control/target-groups/target-group-service.js';
 import type { ServiceHandler } from '../front-door.js';
-import { queryErrorXml, queryParameters, queryResponseXml } from '../protocol/query-protocol.js';
+import {
+  queryErrorXml,
+  queryParameters,
+  queryResponseXml,
+  writeQueryXml,
+} from '../protocol/query-protocol.js';
 import { signingScope } from '../protocol/sigv4.js';
 import { createOperations } from './operations.js';
 
@@ -78,16 +83,7 @@ export function createElbv2HttpHandler(
         status = failure.statusCode;
         xml = queryErrorXml(XMLNS, failure, requestId);
       }
-      if (res.destroyed || res.headersSent) {
-        return;
-      }
-      const bytes = Buffer.from(xml, 'utf8');
-      res.writeHead(status, {
-        'Content-Type': 'text/xml',
-        'Content-Length': String(bytes.length),
-        'x-amzn-RequestId': requestId,
-      });
-      res.end(bytes);
+      writeQueryXml(res, status, xml, requestId);
     },
   };
 }

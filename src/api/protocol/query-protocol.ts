@@ -3,6 +3,7 @@
  * and the AWS CLI v2): form-encoded parameters in, XML out.
  * https://smithy.io/2.0/aws/protocols/aws-query-protocol.html
  */
+import type { ServerResponse } from 'node:http';
 
 /** Escapes text for XML; CR too, which an XML parser would otherwise turn into LF. */
 export function escapeXml(text: string): string {
@@ -87,4 +88,23 @@ export function indices(params: URLSearchParams, prefix: string): number[] {
     }
   }
   return [...found].sort((a, b) => a - b);
+}
+
+/** Writes a query-protocol XML answer, unless the client has gone or an answer was already sent. */
+export function writeQueryXml(
+  res: ServerResponse,
+  status: number,
+  xml: string,
+  requestId: string,
+): void {
+  if (res.destroyed || res.headersSent) {
+    return;
+  }
+  const bytes = Buffer.from(xml, 'utf8');
+  res.writeHead(status, {
+    'Content-Type': 'text/xml',
+    'Content-Length': String(bytes.length),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(bytes);
 }

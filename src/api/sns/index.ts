@@ -10,7 +10,7 @@ import type { AccountContext } from '../../core/arn.js';
 import { ServiceError } from '../../core/errors.js';
 import { snsError } from '../../events/sns/errors.js';
 import type { SnsService } from '../../events/sns/types.js';
-import { queryParameters } from '../protocol/query-protocol.js';
+import { queryParameters, writeQueryXml } from '../protocol/query-protocol.js';
 import { signingScope } from '../protocol/sigv4.js';
 import { createOperations } from './operations.js';
 import { SNS_API_VERSION, errorXml, responseXml } from './query-protocol.js';
@@ -75,27 +75,14 @@ export function createSnsHttpHandler(
           );
         }
         const result = await operation(params);
-        send(res, 200, responseXml(action, result, requestId), requestId);
+        writeQueryXml(res, 200, responseXml(action, result, requestId), requestId);
       } catch (error) {
         const failure =
           error instanceof ServiceError
             ? error
             : snsError('InternalErrorException', 'Internal Error');
-        send(res, failure.statusCode, errorXml(failure, requestId), requestId);
+        writeQueryXml(res, failure.statusCode, errorXml(failure, requestId), requestId);
       }
     },
   };
-}
-
-function send(res: ServerResponse, status: number, xml: string, requestId: string): void {
-  if (res.destroyed || res.headersSent) {
-    return;
-  }
-  const bytes = Buffer.from(xml, 'utf8');
-  res.writeHead(status, {
-    'Content-Type': 'text/xml',
-    'Content-Length': String(bytes.length),
-    'x-amzn-RequestId': requestId,
-  });
-  res.end(bytes);
 }

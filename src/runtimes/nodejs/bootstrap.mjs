@@ -11,7 +11,7 @@
 // costs one GET /next and one POST on a single keep-alive connection.
 
 import { existsSync, readFileSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -353,6 +353,15 @@ class RuntimeApiClient {
     this.#main.open();
   }
 
+  /** A blank runtime's wait for its function (Fogbank's private endpoint): its variables. */
+  async specialization() {
+    const response = await this.#request('GET', '/fogbank/specialization', '', undefined);
+    if (response.status !== 200) {
+      throw new Error(`Specialization failed: status ${response.status}`);
+    }
+    return JSON.parse(response.body.toString()).variables;
+  }
+
   /** Long-polls for the next invocation. */
   async next() {
     const response = await this.#request('GET', API_PREFIX + '/invocation/next', '', undefined);
@@ -525,8 +534,9 @@ function toFormatted(error) {
 // invocation is written before its /response or /error is posted.
 
 const LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
-const JSON_LOGS = env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
-const MIN_LEVEL = LEVELS[env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase()] ?? LEVELS.TRACE;
+// Read once the function's variables are known (after specialization for a blank runtime).
+let JSON_LOGS = false;
+let MIN_LEVEL = LEVELS.TRACE;
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 let currentRequestId;
@@ -597,7 +607,7 @@ function jsonLine(level, message, params) {
   writeOut(line.replace(/\n/g, '\r') + '\n');
 }
 
-const writeLine = JSON_LOGS ? jsonLine : textLine;
+let writeLine = textLine;
 
 function levelLogger(level) {
   if (LEVELS[level] < MIN_LEVEL) {
@@ -606,9 +616,13 @@ function levelLogger(level) {
   return (message, ...params) => writeLine(level, message, params);
 }
 
-const logError = levelLogger('ERROR');
+let logError = levelLogger('ERROR');
 
 function patchConsole() {
+  JSON_LOGS = env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
+  MIN_LEVEL = LEVELS[env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase()] ?? LEVELS.TRACE;
+  writeLine = JSON_LOGS ? jsonLine : textLine;
+  logError = levelLogger('ERROR');
   console.trace = levelLogger('TRACE');
   console.debug = levelLogger('DEBUG');
   console.info = levelLogger('INFO');
@@ -1012,6 +1026,7 @@ const CALLBACK_WARNING =
 
 async function main() {
   const runtimeApi = env.AWS_LAMBDA_RUNTIME_API;
+  const blank = env._FOGBANK_BLANK === '1';
   const runtimeSocket = startSandboxRelays(env);
   const colon = runtimeApi.lastIndexOf(':');
   client = new RuntimeApiClient(
@@ -1021,6 +1036,9 @@ async function main() {
     runtimeApi,
   );
   client.open();
+  if (blank) {
+    becomeFunction(await client.specialization());
+  }
 
   patchConsole();
   process.on('uncaughtException', (error) => {
@@ -1063,6 +1081,21 @@ async function main() {
     console.warn(CALLBACK_WARNING);
   }
   scheduleNext();
+}
+
+/**
+ * A pre-booted blank runtime becomes its function: the function's variables replace the
+ * blank's, its code (mounted at /var/task after the sandbox started) becomes the working
+ * directory, and NODE_PATH is read again. Init, as Lambda measures it, starts here.
+ */
+function becomeFunction(variables) {
+  for (const name of Object.keys(env)) {
+    delete env[name];
+  }
+  Object.assign(env, variables);
+  process.chdir(env.LAMBDA_TASK_ROOT);
+  // The CommonJS loader read NODE_PATH at start-up, when it was the blank's.
+  Module._initPaths();
 }
 
 main().catch((error) => {

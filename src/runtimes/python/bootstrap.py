@@ -145,6 +145,13 @@ class RuntimeApiClient:
             self._close()
         return status, headers, body
 
+    def specialization(self):
+        """A blank runtime's wait for its function (Fogbank's private endpoint)."""
+        status, _, body = self.request("GET", "/fogbank/specialization")
+        if status != 200:
+            raise RuntimeError("Specialization failed: %d %r" % (status, body))
+        return json.loads(body)["variables"]
+
     def next(self):
         status, headers, body = self.request("GET", API_PREFIX + "/invocation/next")
         if status != 200:
@@ -530,14 +537,22 @@ def prepare_sys_path(task_root):
     sys.path[0:0] = [task_root] + [p for p in layer_paths if os.path.isdir(p)]
 
 
+def become_function(env, variables):
+    """A pre-booted blank runtime becomes its function: its variables replace the blank's,
+    its code (mounted at /var/task after the sandbox started) becomes the working directory.
+    Init, as Lambda measures it, starts here."""
+    env.clear()
+    env.update(variables)
+    os.chdir(env["LAMBDA_TASK_ROOT"])
+    time.tzset()
+    # PYTHONPATH was read at start-up, when it was the blank's.
+    sys.path[1:1] = [p for p in env.get("PYTHONPATH", "").split(":") if p]
+
+
 def main():
     global _request_id, _tenant_id
     env = os.environ
-    json_format = (env.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
-    log_level = {None: "", "TRACE": "DEBUG"}.get(
-        env.get("AWS_LAMBDA_LOG_LEVEL"), env.get("AWS_LAMBDA_LOG_LEVEL")
-    ).upper()
-
+    blank = env.get("_FOGBANK_BLANK") == "1"
     runtime_socket = env.get("_FOGBANK_RUNTIME_SOCKET")
     api_socket = env.get("_FOGBANK_API_SOCKET")
     if api_socket and env.get("AWS_ENDPOINT_URL"):
@@ -545,6 +560,13 @@ def main():
     for name in [name for name in env if name.startswith("_FOGBANK_")]:
         del env[name]
     client = RuntimeApiClient(env["AWS_LAMBDA_RUNTIME_API"], runtime_socket)
+    if blank:
+        become_function(env, client.specialization())
+
+    json_format = (env.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
+    log_level = {None: "", "TRACE": "DEBUG"}.get(
+        env.get("AWS_LAMBDA_LOG_LEVEL"), env.get("AWS_LAMBDA_LOG_LEVEL")
+    ).upper()
 
     task_root = env.get("LAMBDA_TASK_ROOT") or os.getcwd()
     prepare_sys_path(task_root)

@@ -1,9 +1,13 @@
 import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildEnvironmentVariables } from '../environment-variables.js';
-import type { SandboxLayout } from '../executor.js';
+import { CodeMounts } from '../code-mounts.js';
+import { blankVariables, buildEnvironmentVariables } from '../environment-variables.js';
+import type { BlankLayout, SandboxLayout } from '../executor.js';
 import type { LayerCache } from '../layers.js';
 import { runtimeCommand } from '../runtime-command.js';
+import type { RuntimeInfo } from '../runtime-resolver.js';
+import type { LaunchPlan } from '../sandbox-process.js';
+import type { EnvironmentSpec } from '../types.js';
 
 /** Lambda runs functions as sbx_user1051, uid and gid 993. */
 export const SANDBOX_UID = 993;
@@ -33,6 +37,11 @@ export interface NamespaceLayoutOptions {
    * Otherwise a user namespace maps the server's uid to 993.
    */
   readonly setprivPath: string | undefined;
+  /** The pool's run directory (a shared mount in the pool's mount namespace when pre-booting). */
+  readonly runDir: string;
+  /** Whether blank runtimes are pre-booted (see CodeMounts). */
+  readonly preboot: boolean;
+  readonly onWarning: (message: string) => void;
 }
 
 /**
@@ -44,6 +53,18 @@ export async function createNamespaceLayout(
   options: NamespaceLayoutOptions,
 ): Promise<SandboxLayout> {
   const systemMounts = await systemMountArgs();
+  const privateVariables: Record<string, string> = {
+    _FOGBANK_RUNTIME_SOCKET: RUNTIME_SOCKET,
+    ...(options.apiSocketPath !== undefined ? { _FOGBANK_API_SOCKET: API_SOCKET } : {}),
+  };
+  // Code is mounted into a running sandbox by the server, so pre-booting needs root.
+  let codeMounts: CodeMounts | undefined;
+  if (options.setprivPath !== undefined && options.preboot) {
+    codeMounts = await CodeMounts.open(options.runDir).catch((err: unknown) => {
+      options.onWarning(`no pre-booted runtimes: no mount namespace for them: ${String(err)}`);
+      return undefined;
+    });
+  }
   return {
     isolation: 'namespace',
 
@@ -57,93 +78,155 @@ export async function createNamespaceLayout(
 
     async launchPlan({ spec, runtime, dir, logStreamName }) {
       const opt = await options.layers.opt(spec.layerDirs);
-      const env = buildEnvironmentVariables(
-        spec,
-        runtime,
-        {
-          taskRoot: '/var/task',
-          runtimeDir: '/var/runtime',
-          optDirs: ['/opt'],
-          runtimeApi: SANDBOX_RUNTIME_API,
-          endpointUrl: `http://127.0.0.1:${spec.apiEndpoint.port}`,
-          sandboxed: true,
-        },
-        logStreamName,
-        {
-          _FOGBANK_RUNTIME_SOCKET: RUNTIME_SOCKET,
-          ...(options.apiSocketPath !== undefined ? { _FOGBANK_API_SOCKET: API_SOCKET } : {}),
-        },
-      );
-      const command = runtimeCommand(runtime, spec.memorySizeMb, '/var/runtime', {
-        node: process.execPath,
+      return bubblewrap(spec, runtime, dir, {
+        env: { ...functionVariables(spec, runtime, logStreamName), ...privateVariables },
+        task: spec.codeDir,
+        opt,
       });
-      const args: string[] = [
-        '--unshare-pid',
-        '--unshare-ipc',
-        '--unshare-uts',
-        '--unshare-net',
-        ...(options.setprivPath === undefined
-          ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID)]
-          : []),
-        '--die-with-parent',
-        '--new-session',
-        '--clearenv',
-        ...Object.entries(env).flatMap(([name, value]) => ['--setenv', name, value]),
-        ...systemMounts,
-        '--proc',
-        '/proc',
-        '--dev',
-        '/dev',
-        '--perms',
-        '1777',
-        '--size',
-        String(spec.ephemeralStorageMb * 1024 * 1024),
-        '--tmpfs',
-        '/tmp',
-        // Directories bubblewrap creates on its own are 0700, closed to the sandbox's user.
-        ...['/var', '/run'].flatMap((d) => ['--perms', '0755', '--dir', d]),
-        '--ro-bind',
-        spec.codeDir,
-        '/var/task',
-        '--ro-bind',
-        options.runtimesDir,
-        '/var/runtime',
-        ...(opt !== undefined ? ['--ro-bind', opt, '/opt'] : []),
-        ...installDirMount(command[0] ?? ''),
-        '--ro-bind',
-        join(dir, 'rt'),
-        RUNTIME_SOCKET_DIR,
-        ...(options.apiSocketPath !== undefined
-          ? ['--ro-bind', options.apiSocketPath, API_SOCKET]
-          : []),
-        '--chdir',
-        '/var/task',
-      ];
-      const dropPrivileges =
-        options.setprivPath === undefined
-          ? []
-          : [
-              options.setprivPath,
-              `--reuid=${SANDBOX_UID}`,
-              `--regid=${SANDBOX_UID}`,
-              '--clear-groups',
-              '--inh-caps=-all',
-              '--bounding-set=-all',
-              '--no-new-privs',
-            ];
-      return {
-        file: options.bwrapPath,
-        // Options (with the function's variables and credentials) go through fd 3, not argv,
-        // where every user of the host could read them in /proc/<pid>/cmdline.
-        args: ['--args', '3', ...dropPrivileges, ...command],
-        env: { PATH: '/usr/bin:/bin' },
-        cwd: '/',
-        fd3: Buffer.from(args.map((a) => `${a}\0`).join('')),
-        foldsSignals: true,
-        ownSession: true,
-      };
     },
+
+    ...(codeMounts !== undefined ? { blanks: blankLayout(codeMounts) } : {}),
   };
+
+  function functionVariables(
+    spec: EnvironmentSpec,
+    runtime: RuntimeInfo,
+    logStreamName: string,
+  ): Record<string, string> {
+    return buildEnvironmentVariables(
+      spec,
+      runtime,
+      {
+        taskRoot: '/var/task',
+        runtimeDir: '/var/runtime',
+        optDirs: ['/opt'],
+        runtimeApi: SANDBOX_RUNTIME_API,
+        endpointUrl: endpointUrl(spec),
+        sandboxed: true,
+      },
+      logStreamName,
+    );
+  }
+
+  function blankLayout(mounts: CodeMounts): BlankLayout {
+    return {
+      async launchPlan({ template, runtime, dir }) {
+        // Empty until specialization mounts the function's code and layers on them.
+        await Promise.all(['task', 'opt'].map((d) => mkdir(join(dir, d), { mode: 0o755 })));
+        // Nothing of any function: the first environ of a process stays readable in
+        // /proc/self/environ after it is replaced.
+        const plan = bubblewrap(template, runtime, dir, {
+          env: {
+            ...blankVariables(runtime),
+            AWS_LAMBDA_RUNTIME_API: SANDBOX_RUNTIME_API,
+            AWS_ENDPOINT_URL: endpointUrl(template),
+            ...privateVariables,
+            _FOGBANK_BLANK: '1',
+          },
+          task: join(dir, 'task'),
+          opt: join(dir, 'opt'),
+        });
+        // Started in the namespace where code is mounted, so that the mounts reach it.
+        return { ...plan, ...mounts.enter(plan.file, plan.args) };
+      },
+
+      async specialize({ spec, runtime, dir, logStreamName }) {
+        const opt = await options.layers.opt(spec.layerDirs);
+        const releases = await Promise.all([
+          mounts.attach(spec.codeDir, join(dir, 'task')),
+          ...(opt !== undefined ? [mounts.attach(opt, join(dir, 'opt'))] : []),
+        ]);
+        return {
+          variables: functionVariables(spec, runtime, logStreamName),
+          release: async () => {
+            await Promise.all(releases.map((r) => r()));
+          },
+        };
+      },
+
+      close: () => mounts.close(),
+    };
+  }
+
+  function bubblewrap(
+    spec: EnvironmentSpec,
+    runtime: RuntimeInfo,
+    dir: string,
+    shown: { env: Record<string, string>; task: string; opt: string | undefined },
+  ): LaunchPlan {
+    const command = runtimeCommand(runtime, spec.memorySizeMb, '/var/runtime', {
+      node: process.execPath,
+    });
+    const args: string[] = [
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--unshare-net',
+      ...(options.setprivPath === undefined
+        ? ['--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID)]
+        : []),
+      '--die-with-parent',
+      '--new-session',
+      '--clearenv',
+      ...Object.entries(shown.env).flatMap(([name, value]) => ['--setenv', name, value]),
+      ...systemMounts,
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--perms',
+      '1777',
+      '--size',
+      String(spec.ephemeralStorageMb * 1024 * 1024),
+      '--tmpfs',
+      '/tmp',
+      // Directories bubblewrap creates on its own are 0700, closed to the sandbox's user.
+      ...['/var', '/run'].flatMap((d) => ['--perms', '0755', '--dir', d]),
+      '--ro-bind',
+      shown.task,
+      '/var/task',
+      '--ro-bind',
+      options.runtimesDir,
+      '/var/runtime',
+      ...(shown.opt !== undefined ? ['--ro-bind', shown.opt, '/opt'] : []),
+      ...installDirMount(command[0] ?? ''),
+      '--ro-bind',
+      join(dir, 'rt'),
+      RUNTIME_SOCKET_DIR,
+      ...(options.apiSocketPath !== undefined
+        ? ['--ro-bind', options.apiSocketPath, API_SOCKET]
+        : []),
+      '--chdir',
+      '/var/task',
+    ];
+    const dropPrivileges =
+      options.setprivPath === undefined
+        ? []
+        : [
+            options.setprivPath,
+            `--reuid=${SANDBOX_UID}`,
+            `--regid=${SANDBOX_UID}`,
+            '--clear-groups',
+            '--inh-caps=-all',
+            '--bounding-set=-all',
+            '--no-new-privs',
+          ];
+    return {
+      file: options.bwrapPath,
+      // Options (with the function's variables and credentials) go through fd 3, not argv,
+      // where every user of the host could read them in /proc/<pid>/cmdline.
+      args: ['--args', '3', ...dropPrivileges, ...command],
+      env: { PATH: '/usr/bin:/bin' },
+      cwd: '/',
+      fd3: Buffer.from(args.map((a) => `${a}\0`).join('')),
+      foldsSignals: true,
+      ownSession: true,
+    };
+  }
+}
+
+function endpointUrl(spec: EnvironmentSpec): string {
+  return `http://127.0.0.1:${spec.apiEndpoint.port}`;
 }
 
 /** bubblewrap options that show the system directories read-only (symlinks stay symlinks). */

@@ -1,9 +1,11 @@
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FogbankError } from '../../core/errors.js';
-import { buildEnvironmentVariables } from '../environment-variables.js';
+import { blankVariables, buildEnvironmentVariables } from '../environment-variables.js';
 import type { SandboxErrorCode, SandboxLayout } from '../executor.js';
 import { runtimeCommand } from '../runtime-command.js';
+import type { RuntimeInfo } from '../runtime-resolver.js';
+import type { EnvironmentSpec } from '../types.js';
 
 export interface ProcessLayoutOptions {
   readonly runtimesDir: string;
@@ -24,28 +26,9 @@ export function createProcessLayout(options: ProcessLayoutOptions): SandboxLayou
     },
 
     async launchPlan({ spec, runtime, dir, runtimeApi, logStreamName }) {
-      // Without a mount namespace there is no /opt: layers are searched in place, the last
-      // layer first because it would have overwritten the others.
-      const optDirs = [...spec.layerDirs].reverse();
-      const env = buildEnvironmentVariables(
-        spec,
-        runtime,
-        {
-          taskRoot: spec.codeDir,
-          runtimeDir: options.runtimesDir,
-          optDirs,
-          runtimeApi,
-          endpointUrl: `http://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`,
-          sandboxed: false,
-        },
-        logStreamName,
-        // DIVERGENCE: /tmp is shared with the host in process mode; a scratch directory of the
-        // environment's own is the closest equivalent (os.tmpdir() and tempfile honour it).
-        { TMPDIR: join(dir, 'tmp') },
-      );
       const launcher =
         runtime.family === 'provided'
-          ? { bootstrap: await findBootstrap(spec.codeDir, optDirs) }
+          ? { bootstrap: await findBootstrap(spec.codeDir, layerSearchOrder(spec)) }
           : { node: process.execPath };
       const [file, ...args] = runtimeCommand(
         runtime,
@@ -56,13 +39,82 @@ export function createProcessLayout(options: ProcessLayoutOptions): SandboxLayou
       return {
         file: file ?? '',
         args,
-        env,
+        env: functionVariables(spec, runtime, dir, runtimeApi, logStreamName),
         cwd: spec.codeDir,
         foldsSignals: false,
         ownSession: false,
       };
     },
+
+    blanks: {
+      launchPlan({ template, runtime, dir, runtimeApi }) {
+        const [file, ...args] = runtimeCommand(
+          runtime,
+          template.memorySizeMb,
+          options.runtimesDir,
+          {
+            node: process.execPath,
+          },
+        );
+        return Promise.resolve({
+          file: file ?? '',
+          args,
+          env: {
+            ...blankVariables(runtime),
+            AWS_LAMBDA_RUNTIME_API: runtimeApi,
+            TMPDIR: join(dir, 'tmp'),
+            _FOGBANK_BLANK: '1',
+          },
+          cwd: dir,
+          foldsSignals: false,
+          ownSession: false,
+        });
+      },
+
+      specialize({ spec, runtime, dir, runtimeApi, logStreamName }) {
+        // Nothing to mount: the runtime changes to the code directory itself.
+        return Promise.resolve({
+          variables: functionVariables(spec, runtime, dir, runtimeApi, logStreamName),
+          release: () => Promise.resolve(),
+        });
+      },
+
+      close: () => Promise.resolve(),
+    },
   };
+
+  function functionVariables(
+    spec: EnvironmentSpec,
+    runtime: RuntimeInfo,
+    dir: string,
+    runtimeApi: string,
+    logStreamName: string,
+  ): Record<string, string> {
+    return buildEnvironmentVariables(
+      spec,
+      runtime,
+      {
+        taskRoot: spec.codeDir,
+        runtimeDir: options.runtimesDir,
+        optDirs: layerSearchOrder(spec),
+        runtimeApi,
+        endpointUrl: `http://${spec.apiEndpoint.host}:${spec.apiEndpoint.port}`,
+        sandboxed: false,
+      },
+      logStreamName,
+      // DIVERGENCE: /tmp is shared with the host in process mode; a scratch directory of the
+      // environment's own is the closest equivalent (os.tmpdir() and tempfile honour it).
+      { TMPDIR: join(dir, 'tmp') },
+    );
+  }
+}
+
+/**
+ * Without a mount namespace there is no /opt: layers are searched in place, the last layer
+ * first because it would have overwritten the others.
+ */
+function layerSearchOrder(spec: EnvironmentSpec): string[] {
+  return [...spec.layerDirs].reverse();
 }
 
 /**

@@ -5,10 +5,12 @@ import { handleInitError } from './init-error.js';
 import { handleInvocationAnswer } from './invocation-response.js';
 import { handleNext } from './next.js';
 import { reply, RuntimeApiSession, type RuntimeApiHooks } from './session.js';
+import { handleSpecialization } from './specialization.js';
 
 const INVOCATION_PREFIX = '/2018-06-01/runtime/invocation/';
 const NEXT_PATH = '/2018-06-01/runtime/invocation/next';
 const INIT_ERROR_PATH = '/2018-06-01/runtime/init/error';
+const SPECIALIZATION_PATH = '/fogbank/specialization';
 
 /** Where a Runtime API listens: a Unix socket (namespace sandboxes) or a loopback TCP port. */
 export type RuntimeApiAddress = { readonly socketPath: string } | { readonly host: string };
@@ -64,6 +66,25 @@ export class RuntimeApi {
     return `${address.host}:${bound.port}`;
   }
 
+  /** From now on the runtime's calls reach `hooks` (a blank sandbox adopted by its environment). */
+  set hooks(hooks: RuntimeApiHooks) {
+    this.#session.hooks = hooks;
+  }
+
+  /**
+   * Answers a waiting blank runtime with the function it becomes: the complete variables of
+   * its process. False when no blank runtime is waiting.
+   */
+  specialize(variables: Readonly<Record<string, string>>): boolean {
+    const waiting = this.#session.specialization;
+    if (typeof waiting === 'string') {
+      return false;
+    }
+    this.#session.specialization = 'done';
+    reply(waiting, 200, { variables });
+    return true;
+  }
+
   /** Whether the runtime is waiting in /next. */
   get parked(): boolean {
     return this.#session.parked !== undefined;
@@ -106,6 +127,11 @@ export class RuntimeApi {
     if (url === NEXT_PATH) {
       if (req.method === 'GET') {
         handleNext(session, req, res);
+        return;
+      }
+    } else if (url === SPECIALIZATION_PATH) {
+      if (req.method === 'GET') {
+        handleSpecialization(session, req, res);
         return;
       }
     } else if (url === INIT_ERROR_PATH) {

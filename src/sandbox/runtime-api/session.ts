@@ -18,6 +18,8 @@ export interface RuntimeApiHooks {
   onParked(): void;
   /** The current invocation got its answer. */
   onOutcome(requestId: string, outcome: RuntimeOutcome): void;
+  /** A blank runtime is waiting for its specialization (see specialization.ts). */
+  onBlankReady?(): void;
 }
 
 /** An invocation handed to the Runtime API, sent on the runtime's next /next. */
@@ -46,7 +48,13 @@ export class RuntimeApiSession {
   /** A /next request waiting for an invocation. */
   parked: ServerResponse | undefined;
   current: Delivery | undefined;
-  readonly hooks: RuntimeApiHooks;
+  /**
+   * A blank runtime's wait for its function: `none` until it asks, the waiting request, then
+   * `done` once answered (or given up).
+   */
+  specialization: ServerResponse | 'none' | 'done' = 'none';
+  /** Replaced when a blank sandbox is handed to the environment it becomes. */
+  hooks: RuntimeApiHooks;
 
   constructor(hooks: RuntimeApiHooks) {
     this.hooks = hooks;
