@@ -33,12 +33,17 @@ function invokeRequest(server: BenchServer, name: string): Request {
   };
 }
 
-/** A GET that must reach the handler: 200 and its body `ok`. */
-function getRequest(port: number, path: string): Request {
+/**
+ * A POST of `{}` (the Invoke request's method and body, so the fronts' overhead is all that
+ * differs) that must reach the handler: 200 and its body `ok`.
+ */
+function frontRequest(port: number, path: string): Request {
   return async () => {
-    const res = await call(port, 'GET', path);
+    const res = await call(port, 'POST', path, Buffer.from('{}'), {
+      'content-type': 'application/json',
+    });
     if (res.status !== 200 || res.body.toString() !== 'ok') {
-      throw new Error(`GET ${path}: ${res.status} ${res.body.toString().slice(0, 200)}`);
+      throw new Error(`POST ${path}: ${res.status} ${res.body.toString().slice(0, 200)}`);
     }
   };
 }
@@ -116,7 +121,7 @@ async function reachable(
   skipped: string[],
 ): Promise<PathRequest | undefined> {
   try {
-    const request = getRequest(port, await path());
+    const request = frontRequest(port, await path());
     await request();
     return { label, kind, request };
   } catch (e) {

@@ -3,7 +3,8 @@
  * (`lambdaLocal.execute`) is measured in child processes (lambda-local-child.ts): cold start is
  * the first execute of a fresh process; warm and burst run there too. Its `--watch` mode (an
  * HTTP server calling execute per request) is measured over HTTP like every other target: POST
- * `{"event": {}}` as the Invoke equivalent, GET (an API Gateway v2 event) as its HTTP front.
+ * `{"event": {}}` as the Invoke equivalent, POST `{}` (wrapped in an API Gateway v2 event) as its
+ * HTTP front.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -109,10 +110,12 @@ export async function prepareLambdaLocal(
         throw new Error(`POST: ${res.status} ${res.body.toString()}`);
       }
     };
-    const get: Request = async () => {
-      const res = await call(port, 'GET', '/noop');
+    const front: Request = async () => {
+      const res = await call(port, 'POST', '/noop', Buffer.from('{}'), {
+        'content-type': 'application/json',
+      });
       if (res.status !== 200) {
-        throw new Error(`GET: ${res.status} ${res.body.toString()}`);
+        throw new Error(`POST /noop: ${res.status} ${res.body.toString()}`);
       }
     };
     const stop = async () => {
@@ -142,7 +145,7 @@ export async function prepareLambdaLocal(
       },
       paths: [
         { label: '--watch POST {event}', kind: 'invoke', request: post },
-        { label: '--watch GET (v2 event)', kind: 'http', request: get },
+        { label: '--watch POST (v2 event)', kind: 'http', request: front },
       ],
       stop,
     };

@@ -31,7 +31,7 @@ function serviceDefinition(options: BenchOptions, ports: Record<string, number>)
   functions.burst = { handler: 'handler.handler', timeout: BURST_TIMEOUT_SECONDS };
   functions.warm = {
     handler: 'handler.handler',
-    events: [{ httpApi: { method: 'GET', path: '/noop' } }],
+    events: [{ httpApi: { method: 'POST', path: '/noop' } }],
   };
   return JSON.stringify(
     {
@@ -133,9 +133,11 @@ export async function prepareServerlessOffline(
       }
     };
   const httpApi: Request = async () => {
-    const res = await call(ports.httpPort, 'GET', '/noop');
+    const res = await call(ports.httpPort, 'POST', '/noop', Buffer.from('{}'), {
+      'content-type': 'application/json',
+    });
     if (res.status !== 200 || res.body.toString() !== 'ok') {
-      throw new Error(`GET /noop: ${res.status} ${res.body.toString()}`);
+      throw new Error(`POST /noop: ${res.status} ${res.body.toString()}`);
     }
   };
   try {
