@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, Agent } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
@@ -33,6 +34,13 @@ export function summary(samples: number[]): {
     mean,
     n: s.length,
   };
+}
+
+/** Milliseconds `fn` takes, from a monotonic clock. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
 export const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
@@ -89,6 +97,56 @@ export async function startFogbank(
   };
 }
 
+/**
+ * CreateFunction of a Node.js function from one `index.js` (raw HTTP, like every bench call), with
+ * any other request fields in `config` (e.g. Timeout), then waits until it is Active. Returns
+ * the FunctionArn.
+ */
+export async function createFunction(
+  port: number,
+  name: string,
+  source: string,
+  config: Readonly<Record<string, unknown>> = {},
+): Promise<string> {
+  const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(source) }));
+  const body = Buffer.from(
+    JSON.stringify({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: 'arn:aws:iam::000000000000:role/bench',
+      Code: { ZipFile: zip.toString('base64') },
+      ...config,
+    }),
+  );
+  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
+    'content-type': 'application/json',
+  });
+  if (res.status !== 201) {
+    throw new Error(`CreateFunction ${name}: ${res.status} ${res.body.toString()}`);
+  }
+  for (;;) {
+    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
+    const config = JSON.parse(got.body.toString()) as { State: string; FunctionArn: string };
+    if (config.State === 'Active') {
+      return config.FunctionArn;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A TCP port nothing listens on right now, for a peer that must be told its port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  await new Promise((ok) => server.close(ok));
+  if (address === null || typeof address === 'string') {
+    throw new Error('no TCP port');
+  }
+  return address.port;
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 /** A lean HTTP call (keep-alive, no SDK), so the client's own cost stays small. */
@@ -121,37 +179,20 @@ export function call(
         });
       },
     );
-    req.on('error', fail);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed while it sat idle: the request never reached
+      // it, so sending it again on a fresh socket is safe (the race Node's http docs describe).
+      if (req.reusedSocket && error.code === 'ECONNRESET') {
+        call(port, method, path, body, headers).then(ok, fail);
+      } else {
+        fail(error);
+      }
+    });
     req.end(body);
   });
 }
 
-const NOOP_ZIP = Buffer.from(
-  zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async () => null;\n') }),
-).toString('base64');
-
 /** Creates a no-op Node.js function (`async () => null`) and waits until it is Active. */
 export async function createNoopFunction(port: number, name: string): Promise<void> {
-  const body = Buffer.from(
-    JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: 'arn:aws:iam::000000000000:role/bench',
-      Code: { ZipFile: NOOP_ZIP },
-    }),
-  );
-  const res = await call(port, 'POST', '/2015-03-31/functions', body, {
-    'content-type': 'application/json',
-  });
-  if (res.status !== 201) {
-    throw new Error(`create ${name}: ${res.status} ${res.body.toString()}`);
-  }
-  for (;;) {
-    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await createFunction(port, name, 'exports.handler = async () => null;\n');
 }
