@@ -144,11 +144,20 @@ export class BlankRuntimePool {
     kind.coldStarts.push(now);
     kind.lastColdStart = now;
     const blank = kind.ready.shift();
-    if (blank !== undefined) {
-      this.#forget(kind, blank);
+    if (blank === undefined) {
+      this.#refill();
+      return undefined;
     }
+    // Booting its replacement now would take CPU (a node start, ~40 ms on one core) and the
+    // server's event loop (spawn) from this very cold start: the caller calls refill() when
+    // the cold start is over.
+    this.#forget(kind, blank);
+    return blank.sandbox;
+  }
+
+  /** Boots the blank runtimes the pool lacks (after a cold start that took one is over). */
+  refill(): void {
     this.#refill();
-    return blank?.sandbox;
   }
 
   /** Stops one ready blank runtime to give its memory back; false when there is none. */

@@ -14,7 +14,8 @@ const KEEP_UNUSED = 64;
  * The holder of the mount namespace: makes the run directory a shared mount, then performs
  * the mounts it is asked for on stdin (`op\0path…` lines; answers `ok` or `error …`). Mounting
  * with a system call here, rather than executing `mount` per request, takes ~10 ms off a cold
- * start from a blank runtime.
+ * start from a blank runtime; `show` (a new view and its bind in one request) takes one more
+ * round trip to this process off a function's first cold start.
  */
 const HOLDER = `
 import ctypes, os, sys
@@ -26,6 +27,10 @@ def check(result, path):
         raise OSError(errno, os.strerror(errno), path)
 def mount(source, target, flags):
     check(libc.mount(source and source.encode(), target.encode(), None, flags, None), target)
+def view(source, target):
+    mount(source, target, BIND)
+    mount(None, target, REMOUNT | BIND | RDONLY)
+    mount(None, target, PRIVATE)
 run = sys.argv[1]
 mount(run, run, BIND)
 mount(None, run, SHARED)
@@ -35,10 +40,15 @@ for line in sys.stdin:
     try:
         if op == "bind":
             mount(paths[0], paths[1], BIND)
-        elif op == "view":
-            mount(paths[0], paths[1], BIND)
-            mount(None, paths[1], REMOUNT | BIND | RDONLY)
-            mount(None, paths[1], PRIVATE)
+        elif op == "show":
+            os.mkdir(paths[1], 0o755)
+            try:
+                view(paths[0], paths[1])
+                mount(paths[1], paths[2], BIND)
+            except OSError:
+                libc.umount2(paths[1].encode(), DETACH)
+                os.rmdir(paths[1])
+                raise
         elif op == "unmount":
             check(libc.umount2(paths[0].encode(), DETACH), paths[0])
         print("ok", flush=True)
@@ -138,9 +148,11 @@ export class CodeMounts {
    */
   async attach(hostDir: string, target: string): Promise<() => Promise<void>> {
     let view = this.#views.get(hostDir);
+    // A new view is bound to `target` by the request that creates it.
+    const shown = view === undefined;
     if (view === undefined) {
       const path = join(this.#runDir, CODE_MOUNTS_DIR, String(this.#next++));
-      const created = { path: this.#createView(hostDir, path), users: 0 };
+      const created = { path: this.#ask('show', hostDir, path, target).then(() => path), users: 0 };
       view = created;
       this.#views.set(hostDir, created);
       created.path.catch(() => {
@@ -162,7 +174,10 @@ export class CodeMounts {
       await this.#trim();
     };
     try {
-      await this.#ask('bind', await used.path, target);
+      const path = await used.path;
+      if (!shown) {
+        await this.#ask('bind', path, target);
+      }
     } catch (err) {
       released = true;
       used.users--;
@@ -185,12 +200,6 @@ export class CodeMounts {
       this.#holder.ref();
       this.#holder.kill('SIGKILL');
     });
-  }
-
-  async #createView(hostDir: string, path: string): Promise<string> {
-    await mkdir(path, { mode: 0o755 });
-    await this.#ask('view', hostDir, path);
-    return path;
   }
 
   /** One request to the holder; rejects with its error. */

@@ -313,6 +313,14 @@ class Pool implements EnvironmentPool {
 
   #newEnvironment(group: KeyGroup, spec: EnvironmentSpec): ExecutionEnvironment {
     const blank = this.#blanks.take(spec);
+    // The cold start that took a blank runtime is over when its environment first rests.
+    let coldStartOver = blank === undefined;
+    const refillOnce = (): void => {
+      if (!coldStartOver) {
+        coldStartOver = true;
+        this.#blanks.refill();
+      }
+    };
     const environment = new ExecutionEnvironment(spec, {
       ...(blank !== undefined ? { blank } : {}),
       executor: this.#executor,
@@ -321,9 +329,11 @@ class Pool implements EnvironmentPool {
       freezeGraceMs: this.#options.freezeGraceMs ?? 0,
       onIdle: (env) => {
         this.#onIdle(env);
+        refillOnce();
       },
       onStopped: (env) => {
         this.#onStopped(env);
+        refillOnce();
       },
     });
     group.all.add(environment);

@@ -276,15 +276,19 @@ export class ExecutionEnvironment {
     return sandbox;
   }
 
-  /** Cold start from a blank runtime: it becomes this environment, and its init starts now. */
+  /**
+   * Cold start from a blank runtime: it becomes this environment. Its init starts once it has
+   * its function (code mounted, variables sent): mounting is the platform's work, as is
+   * provisioning a sandbox for Lambda, and Init Duration is the function's own.
+   */
   async #specialize(blank: Sandbox): Promise<Sandbox> {
     this.#sandbox = blank;
     if (blank.process !== undefined) {
       this.#watch(blank.process);
     }
-    this.#initStartedAt = performance.now();
     try {
       await this.#options.executor.specialize(blank, this.spec, this.logStreamName, this.#hooks);
+      this.#initStartedAt = performance.now();
     } catch (error) {
       void this.#terminate({ kind: 'prepare-failed', error });
     }

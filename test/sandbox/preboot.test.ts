@@ -93,9 +93,11 @@ for (const isolation of ['namespace', 'process'] as IsolationName[]) {
         !environ.some((v) => /alpha|AWS_ACCESS_KEY_ID|AWS_LAMBDA_FUNCTION_NAME/.test(v)),
         `nothing of any function in the first environment: ${environ.join(' ')}`,
       );
+      const cached = body<string[]>(await p.invoke(spec, { action: 'requireCache' }));
+      assert.deepEqual(cached, [], 'the loader warm-up leaves nothing in the require cache');
       const warm = body<Echo>(await p.invoke(spec, { action: 'echo' }));
       assert.equal(warm.pid, echo.pid);
-      assert.equal(warm.invocations, 3);
+      assert.equal(warm.invocations, 4);
     });
 
     test('a Python function starts from a blank runtime too', async (t) => {
@@ -231,6 +233,24 @@ describe('the pool of blank runtimes sizes itself to demand', () => {
     // No cold start for the idle timeout: none.
     await clock.advance(60_000);
     await waitFor(() => p.pool.blanksReady() === 0 && p.pool.memory.reservedMb === 0);
+  });
+});
+
+describe('the replacement of a blank runtime taken by a cold start', () => {
+  test('boots once that cold start is over, not during it', async (t) => {
+    const p = await startPool(t, 'process', { preboot: { max: 1, min: 1, windowMs: 10_000 } });
+    const code = await ownCodeDir(t, {}, NODE_BEHAVE);
+    const spec = nodeSpec(p, 'slow', code, 's');
+    await blankReady(t, p, spec);
+    const cold = p.invoke(spec, { action: 'sleep', ms: 1500 });
+    await waitFor(() => p.pool.stats(spec.key).busy === 1);
+    // A blank runtime boots in well under a second here: one booted now would be ready.
+    await delay(1000);
+    assert.equal(p.pool.blanksReady(spec), 0, 'no replacement during the cold start');
+    const result = await cold;
+    assert.equal(result.status, 'success');
+    assert.ok(result.initDurationMs !== undefined, 'it was a cold start');
+    await waitFor(() => p.pool.blanksReady(spec) === 1, 30_000);
   });
 });
 

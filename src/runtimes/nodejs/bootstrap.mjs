@@ -1037,7 +1037,9 @@ async function main() {
   );
   client.open();
   if (blank) {
-    becomeFunction(await client.specialization());
+    const specialization = client.specialization();
+    warmUpLoader();
+    becomeFunction(await specialization);
   }
 
   patchConsole();
@@ -1081,6 +1083,13 @@ async function main() {
     console.warn(CALLBACK_WARNING);
   }
   scheduleNext();
+}
+
+/** Loads (and forgets) a module of the runtime, so that loading the handler starts warm. */
+function warmUpLoader() {
+  const file = requireFromRuntime.resolve('./warm-up.cjs');
+  requireFromRuntime(file);
+  delete requireFromRuntime.cache[file];
 }
 
 /**
