@@ -11,7 +11,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { HttpApiService } from '../../src/control/http-apis/index.js';
 import { HTTP_APIS_MIGRATION, SqliteHttpApiStore } from '../../src/store/sqlite/http-api-tables.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
-import { openDatabase, serveWithClient, tempDir } from '../events/helpers.js';
+import { openDatabase, serveWithClient, serviceRoute, tempDir } from '../events/helpers.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -48,13 +48,7 @@ export async function startHttpApis(t: TestContext): Promise<HttpApiHarness> {
   const handler = createApiGatewayV2HttpHandler(service);
   const { url, client } = await serveWithClient(
     t,
-    (req, res, body) => {
-      if (!handler.matches(req)) {
-        res.writeHead(418).end();
-        return;
-      }
-      void handler.handle(req, res, body);
-    },
+    serviceRoute(handler),
     (config) => new ApiGatewayV2Client(config),
     CTX.region,
   );

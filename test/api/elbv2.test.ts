@@ -27,7 +27,13 @@ import {
   SqliteTargetGroupStore,
   TARGET_GROUPS_MIGRATION,
 } from '../../src/store/sqlite/target-group-tables.js';
-import { openDatabase, rejection, serveWithClient, tempDir } from '../events/helpers.js';
+import {
+  openDatabase,
+  rejection,
+  serveWithClient,
+  serviceRoute,
+  tempDir,
+} from '../events/helpers.js';
 import { CTX, FUNCTION_ARN } from './apigatewayv2-harness.js';
 
 const OTHER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:other';
@@ -54,13 +60,7 @@ async function startTargetGroups(t: TestContext) {
   const handler = createElbv2HttpHandler(service);
   const { url, client } = await serveWithClient(
     t,
-    (req, res, body) => {
-      if (!handler.matches(req)) {
-        res.writeHead(418).end();
-        return;
-      }
-      void handler.handle(req, res, body);
-    },
+    serviceRoute(handler),
     (config) => new ElasticLoadBalancingV2Client(config),
     CTX.region,
   );

@@ -70,6 +70,20 @@ export async function serveWithClient<C extends { destroy(): void }>(
   return { url, client: sdk };
 }
 
+/** A `serveWithClient` route for one service handler; requests it does not match get 418. */
+export function serviceRoute(handler: {
+  matches(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+}): (req: IncomingMessage, res: ServerResponse, body: Buffer) => void {
+  return (req, res, body) => {
+    if (!handler.matches(req)) {
+      res.writeHead(418).end();
+      return;
+    }
+    void handler.handle(req, res, body);
+  };
+}
+
 /** Rejects with the error a promise rejects with, failing if it resolves. */
 export async function rejection(
   promise: Promise<unknown>,
