@@ -200,6 +200,13 @@ export class EnvironmentCgroup {
     this.#peakFile = peakFile;
   }
 
+  /** Moves a running process (and the children it forks from now on) into every group. */
+  async join(pid: number): Promise<void> {
+    for (const file of this.procsFiles) {
+      await writeFile(file, String(pid));
+    }
+  }
+
   /** Creates the environment's groups under the server's group and applies its limits. */
   static async create(
     version: 'v1' | 'v2',

@@ -318,7 +318,10 @@ class Pool implements EnvironmentPool {
     const refillOnce = (): void => {
       if (!coldStartOver) {
         coldStartOver = true;
-        this.#blanks.refill();
+        // After the invocation's response has been written, which the caller does next.
+        setImmediate(() => {
+          this.#blanks.refill();
+        });
       }
     };
     const environment = new ExecutionEnvironment(spec, {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvironmentCgroup } from './cgroup.js';
 import { type ExitStatus, unwrapSandboxExit } from './exit-status.js';
@@ -19,6 +19,11 @@ export interface LaunchPlan {
   readonly foldsSignals: boolean;
   /** The runtime runs in a session of its own, out of reach of a process-group signal. */
   readonly ownSession: boolean;
+  /**
+   * bubblewrap's `--info-fd 4 --block-fd 5`: the sandbox reports its pid on fd 4, sets up its
+   * namespaces and mounts, then waits on fd 5 until the server has moved it into its cgroups.
+   */
+  readonly joinsCgroupsOnBlockFd?: boolean;
 }
 
 /** How the main process ended, or why it could not start. */
@@ -53,7 +58,8 @@ export class SandboxProcess {
     this.#ownSession = plan.ownSession;
     let file = plan.file;
     let args = plan.args;
-    if (cgroup !== undefined) {
+    const handshake = plan.joinsCgroupsOnBlockFd === true;
+    if (cgroup !== undefined && !handshake) {
       // The shell joins the cgroups and then execs the sandbox, so not a single instruction
       // of the runtime runs outside its limits (no race with a later "move").
       const joins = cgroup.procsFiles.map((f) => `echo $$ > ${shellQuote(f)}`).join(' && ');
@@ -64,8 +70,13 @@ export class SandboxProcess {
       cwd: plan.cwd,
       env: plan.env,
       detached: true,
-      stdio:
-        plan.fd3 !== undefined ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+      stdio: [
+        'ignore',
+        'pipe',
+        'pipe',
+        plan.fd3 !== undefined ? 'pipe' : 'ignore',
+        ...(handshake ? (['pipe', 'pipe'] as const) : []),
+      ],
     });
     this.spawnedAt = performance.now();
     this.#pid = child.pid;
@@ -76,6 +87,11 @@ export class SandboxProcess {
     if (plan.fd3 !== undefined && fd3 !== null && fd3 !== undefined && 'end' in fd3) {
       fd3.on('error', () => undefined);
       fd3.end(plan.fd3);
+    }
+    const stdio: readonly unknown[] = child.stdio;
+    const [info, block] = [stdio[4], stdio[5]];
+    if (handshake && info instanceof Readable && block instanceof Writable) {
+      void this.#joinThenRelease(info, block);
     }
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -189,6 +205,24 @@ export class SandboxProcess {
     this.stderr.destroy();
   }
 
+  /**
+   * Joins the sandbox to its cgroups while bubblewrap sets up its mounts (the first move into
+   * a cgroup waits for an RCU grace period, ~5–15 ms here), then lets it run its command. On
+   * failure it is killed unreleased: the sandbox's first process dies with bubblewrap's, so
+   * nothing of the runtime ever runs outside its limits.
+   */
+  async #joinThenRelease(info: Readable, block: Writable): Promise<void> {
+    block.on('error', () => undefined);
+    try {
+      const pid = await sandboxPid(info);
+      await this.#cgroup?.join(pid);
+      block.end('1');
+    } catch {
+      this.#signalGroup('SIGKILL');
+      void this.exited.then(() => block.destroy());
+    }
+  }
+
   #signalGroup(name: NodeJS.Signals): void {
     if (this.#pid !== undefined) {
       // Negative pid: the process group the sandbox was started in (detached: true).
@@ -203,6 +237,28 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // The process (group) is already gone.
   }
+}
+
+/**
+ * The host pid of bubblewrap's sandboxed process, from its `--info-fd` JSON. The rest of the
+ * JSON is read too: bubblewrap writes it in several pieces and dies of SIGPIPE on a closed fd.
+ */
+function sandboxPid(info: Readable): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    info.setEncoding('utf8');
+    info.on('data', (chunk: string) => {
+      text += chunk;
+      const pid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
+      if (pid !== undefined) {
+        resolve(Number(pid));
+      }
+    });
+    info.on('error', reject);
+    info.on('close', () => {
+      reject(new Error('bubblewrap exited before its sandbox started'));
+    });
+  });
 }
 
 function shellQuote(value: string): string {

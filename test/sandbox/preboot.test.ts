@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock } from '../../src/core/clock.js';
+import { probeSandbox } from '../../src/sandbox/index.js';
 import type { EnvironmentSpec } from '../../src/sandbox/types.js';
 import {
   body,
@@ -175,6 +176,35 @@ describe(
         });
         assert.deepEqual(body(otherRuntimeApi), { error: 'ENOENT' });
       }
+    });
+
+    test("the runtime runs in its environment's cgroups, spawned or pre-booted", async (t) => {
+      if (!(await probeSandbox()).cgroup.controllers.memory) {
+        t.skip('no usable memory cgroup on this machine');
+        return;
+      }
+      const p = await startPool(t, 'namespace', { preboot: PREBOOT });
+      const code = await ownCodeDir(t, {}, NODE_BEHAVE);
+      const spawned = nodeSpec(p, 'spawned', code, 's');
+      const preBooted = nodeSpec(p, 'pre-booted', code, 'p');
+      const cgroupsOf = async (spec: EnvironmentSpec): Promise<Set<string>> => {
+        const read = await p.invoke(spec, { action: 'readFile', path: '/proc/self/cgroup' });
+        // "4:memory:/fogbank/<server>/<environment>" for each controller.
+        const lines = String(body<{ ok?: string }>(read).ok).trim().split('\n');
+        return new Set(
+          lines.filter((l) => /:(memory|pids|freezer):/.test(l)).map((l) => l.split(':')[2] ?? ''),
+        );
+      };
+      const own = await cgroupsOf(spawned);
+      assert.ok(!(await startedWith(p, spawned)).includes('_FOGBANK_BLANK=1'));
+      await blankReady(t, p, preBooted);
+      const ownPreBooted = await cgroupsOf(preBooted);
+      assert.ok((await startedWith(p, preBooted)).includes('_FOGBANK_BLANK=1'));
+      for (const groups of [own, ownPreBooted]) {
+        assert.equal(groups.size, 1, `one group in every controller: ${[...groups].join(' ')}`);
+        assert.match([...groups][0] ?? '', /^\/fogbank\/.+\/[0-9a-f]{32}$/);
+      }
+      assert.notDeepEqual(own, ownPreBooted);
     });
 
     test("a function's layers appear read-only at /opt", async (t) => {

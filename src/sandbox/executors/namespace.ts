@@ -167,6 +167,10 @@ export async function createNamespaceLayout(
         : []),
       '--die-with-parent',
       '--new-session',
+      '--info-fd',
+      '4',
+      '--block-fd',
+      '5',
       '--clearenv',
       ...Object.entries(shown.env).flatMap(([name, value]) => ['--setenv', name, value]),
       ...systemMounts,
@@ -221,6 +225,7 @@ export async function createNamespaceLayout(
       fd3: Buffer.from(args.map((a) => `${a}\0`).join('')),
       foldsSignals: true,
       ownSession: true,
+      joinsCgroupsOnBlockFd: true,
     };
   }
 }
