@@ -21,7 +21,7 @@ export function runtimeCommand(
         runtime.interpreter ?? process.execPath,
         `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
         `--max-old-space-size=${memorySizeMb - newSpace}`,
-        `${runtimeDir}/nodejs/bootstrap.mjs`,
+        `${runtimeDir}/nodejs/bootstrap.cjs`,
       ];
     }
     case 'python':

@@ -81,7 +81,7 @@ export function defaultEnvironment(
 export function runtimeCommand(runtime: RuntimeKind): [string, string[]] {
   switch (runtime) {
     case 'nodejs':
-      return [process.execPath, [join(RUNTIMES_DIR, 'nodejs', 'bootstrap.mjs')]];
+      return [process.execPath, [join(RUNTIMES_DIR, 'nodejs', 'bootstrap.cjs')]];
     case 'python':
       return ['python3', ['-u', join(RUNTIMES_DIR, 'python', 'bootstrap.py')]];
     case 'provided':

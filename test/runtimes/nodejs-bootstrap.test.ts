@@ -1,5 +1,5 @@
 /**
- * The Node.js runtime (src/runtimes/nodejs/bootstrap.mjs) as a real process against a real
+ * The Node.js runtime (src/runtimes/nodejs/bootstrap.cjs) as a real process against a real
  * Runtime API server: handler resolution (§2.6), the invocation model and context (§2.7),
  * error documents (§1.5, §2.3) and console output (§3).
  */

@@ -96,9 +96,11 @@ for (const isolation of ['namespace', 'process'] as IsolationName[]) {
       );
       const cached = body<string[]>(await p.invoke(spec, { action: 'requireCache' }));
       assert.deepEqual(cached, [], 'the loader warm-up leaves nothing in the require cache');
+      const main = body<string | null>(await p.invoke(spec, { action: 'requireMain' }));
+      assert.equal(main, null, 'no CommonJS main module, as under an ES module runtime');
       const warm = body<Echo>(await p.invoke(spec, { action: 'echo' }));
       assert.equal(warm.pid, echo.pid);
-      assert.equal(warm.invocations, 4);
+      assert.equal(warm.invocations, 5);
     });
 
     test('a Python function starts from a blank runtime too', async (t) => {

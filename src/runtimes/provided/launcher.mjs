@@ -2,7 +2,7 @@
 //
 // A custom runtime is any executable named `bootstrap` that speaks the Runtime API at
 // http://$AWS_LAMBDA_RUNTIME_API. Inside a namespace sandbox that API is a Unix socket, so
-// this launcher first starts the TCP relays (relay.mjs), then runs the bootstrap with the
+// this launcher first starts the TCP relays (relay.cjs), then runs the bootstrap with the
 // same stdio and environment (minus the _FOGBANK_* variables), forwards termination signals
 // and exits the way the bootstrap did. In process mode the platform runs the bootstrap
 // directly and this file is not used.
@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { splitHostPort, startSandboxRelays } from '../relay.mjs';
+import { splitHostPort, startSandboxRelays } from '../relay.cjs';
 
 const env = process.env;
 const runtimeApi = env.AWS_LAMBDA_RUNTIME_API;

@@ -17,7 +17,7 @@ const RUNTIME_SOCKET_DIR = '/run/fogbank';
 const RUNTIME_SOCKET = `${RUNTIME_SOCKET_DIR}/runtime.sock`;
 const API_SOCKET = '/run/fogbank-api.sock';
 
-/** The Runtime API address Lambda gives runtimes; a relay inside serves it (src/runtimes/relay.mjs). */
+/** The Runtime API address Lambda gives runtimes; a relay inside serves it (src/runtimes/relay.cjs). */
 const SANDBOX_RUNTIME_API = '127.0.0.1:9001';
 
 /** The parts of the host a runtime needs: read-only, and nothing else (no /root, no data dir). */

@@ -8,7 +8,9 @@
 //   AWS_LAMBDA_RUNTIME_API=host:port    _FOGBANK_RUNTIME_SOCKET=<Runtime API socket>
 //   AWS_ENDPOINT_URL=http://127.0.0.1:p _FOGBANK_API_SOCKET=<Fogbank API socket>
 
-import { createConnection, createServer, isIP } from 'node:net';
+'use strict';
+
+const { createConnection, createServer, isIP } = require('node:net');
 
 const PRIVATE_PREFIX = '_FOGBANK_';
 
@@ -17,7 +19,7 @@ const PRIVATE_PREFIX = '_FOGBANK_';
  * `env` so that user code and child processes never see them.
  * Returns the Runtime API socket path, or undefined in process mode (plain TCP).
  */
-export function startSandboxRelays(env) {
+function startSandboxRelays(env) {
   const runtimeSocket = env._FOGBANK_RUNTIME_SOCKET;
   const apiSocket = env._FOGBANK_API_SOCKET;
   if (runtimeSocket && env.AWS_LAMBDA_RUNTIME_API) {
@@ -37,7 +39,7 @@ export function startSandboxRelays(env) {
 }
 
 /** Splits `host:port` (the AWS_LAMBDA_RUNTIME_API format). */
-export function splitHostPort(hostPort) {
+function splitHostPort(hostPort) {
   const colon = hostPort.lastIndexOf(':');
   return { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)) };
 }
@@ -47,7 +49,7 @@ export function splitHostPort(hostPort) {
  * Everything is unref'd: a relay must never keep the Node event loop alive, or a callback
  * handler with callbackWaitsForEmptyEventLoop=true would never see the loop drain.
  */
-export function startRelay(host, port, socketPath) {
+function startRelay(host, port, socketPath) {
   // Names other than IP literals would need a DNS lookup inside the sandbox; the relay is
   // loopback-only by design.
   const bindHost = isIP(host) ? host : '127.0.0.1';
@@ -73,3 +75,5 @@ export function startRelay(host, port, socketPath) {
   server.unref();
   return server;
 }
+
+module.exports = { startSandboxRelays, splitHostPort, startRelay };
