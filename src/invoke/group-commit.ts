@@ -7,16 +7,19 @@ interface Waiting<T> {
 /**
  * Group commit: items added in the same event-loop turn are written by one `write` call (one
  * transaction, one fsync), and each adder is answered only once that write has committed. A
- * burst costs one commit instead of one per item. `committed` runs after each successful write,
- * once the adders' promises are resolved.
+ * burst costs one commit instead of one per item. `committed` runs with the group after each
+ * successful write, once the adders' promises are resolved.
  */
 export class GroupCommit<T> {
   readonly #write: (items: readonly T[]) => Promise<void>;
-  readonly #committed: () => void;
+  readonly #committed: (items: readonly T[]) => void;
   #waiting: Waiting<T>[] = [];
   #scheduled = false;
 
-  constructor(write: (items: readonly T[]) => Promise<void>, committed: () => void = () => {}) {
+  constructor(
+    write: (items: readonly T[]) => Promise<void>,
+    committed: (items: readonly T[]) => void = () => {},
+  ) {
     this.#write = write;
     this.#committed = committed;
   }
@@ -38,8 +41,9 @@ export class GroupCommit<T> {
     const group = this.#waiting;
     this.#waiting = [];
     this.#scheduled = false;
+    const items = group.map((w) => w.item);
     try {
-      await this.#write(group.map((w) => w.item));
+      await this.#write(items);
     } catch (err) {
       for (const w of group) {
         w.reject(err);
@@ -49,6 +53,6 @@ export class GroupCommit<T> {
     for (const w of group) {
       w.resolve();
     }
-    this.#committed();
+    this.#committed(items);
   }
 }

@@ -12,7 +12,7 @@ describe('GroupCommit', () => {
         await new Promise((resolve) => setImmediate(resolve));
         events.push(`committed ${String(items.length)}`);
       },
-      () => events.push('after'),
+      (items) => events.push(`after ${items.join(',')}`),
     );
     const first = [1, 2, 3].map((n) =>
       group.add(n).then(() => events.push(`answered ${String(n)}`)),
@@ -27,7 +27,7 @@ describe('GroupCommit', () => {
     assert.equal(events[0], 'committed 3', 'nobody is answered before the write commits');
     assert.deepEqual(
       events.filter((e) => !e.startsWith('answered')),
-      ['committed 3', 'after', 'committed 1', 'after'],
+      ['committed 3', 'after 1,2,3', 'committed 1', 'after 4'],
     );
   });
 
