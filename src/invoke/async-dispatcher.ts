@@ -32,7 +32,7 @@ export interface AsyncDispatcherOptions {
   readonly retry: RetryPolicy;
   readonly clock: Clock;
   readonly ctx: AccountContext;
-  /** At most this many events in flight on this node (the concurrency gate still applies). */
+  /** At most this many events running on this node (the concurrency gate still applies). */
   readonly maxInFlight: number;
   readonly onWarning: (message: string) => void;
 }
@@ -83,7 +83,15 @@ export class AsyncDispatcher {
 
   constructor(options: AsyncDispatcherOptions) {
     this.#o = options;
-    this.#settlements = new GroupCommit((s) => options.store.settleAsyncEvents(s));
+    this.#settlements = new GroupCommit(
+      (s) => options.store.settleAsyncEvents(s),
+      (s) => {
+        // Events came back to the queue, or their due times moved: the timer may need to move.
+        if (s.some((settlement) => settlement.kind !== 'complete')) {
+          this.wake();
+        }
+      },
+    );
   }
 
   /** While `functionName` backs off from throttles, when it ends; else undefined. */
@@ -204,22 +212,33 @@ export class AsyncDispatcher {
 
   #track(event: AsyncEvent): void {
     this.#inFlight += 1;
-    const done: Promise<void> = this.#attempt(event)
+    let holdsSlot = true;
+    // A slot is held while the function runs, not while its outcome is reported and written:
+    // the event stays leased in the store until then, so a crash still runs it again.
+    const ran = (): void => {
+      if (!holdsSlot) {
+        return;
+      }
+      holdsSlot = false;
+      this.#inFlight -= 1;
+      this.#startReady();
+      if (this.#needsLease()) {
+        this.wake();
+      }
+    };
+    const done: Promise<void> = this.#attempt(event, ran)
       .catch((err: unknown) => {
         this.#o.onWarning(`async event ${event.requestId}: ${String(err)}`);
       })
       .finally(() => {
-        this.#inFlight -= 1;
+        ran();
         this.#settled.delete(done);
-        this.#startReady();
-        if (this.#needsLease()) {
-          this.wake();
-        }
       });
     this.#settled.add(done);
   }
 
-  async #attempt(event: AsyncEvent): Promise<void> {
+  /** `ran` is called once the function has run (or will not run). */
+  async #attempt(event: AsyncEvent, ran: () => void): Promise<void> {
     const { retry, clock } = this.#o;
     let version: ResolvedVersion;
     try {
@@ -238,6 +257,7 @@ export class AsyncDispatcher {
       version.state === 'Active'
         ? await this.#o.runner.runAttempt(version, event.qualifier, event.requestId, event.payload)
         : 'throttled';
+    ran();
     if (result === 'throttled') {
       const throttles = event.throttles + 1;
       const until = this.#backOff(event.functionName);
@@ -308,9 +328,7 @@ export class AsyncDispatcher {
     if (backoff.until > now) {
       void this.#settlements
         .add({ kind: 'resume', functionName, until: backoff.until, now })
-        .then(() => {
-          this.wake();
-        }, noop);
+        .catch(noop);
     }
   }
 
