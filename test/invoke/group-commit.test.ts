@@ -31,6 +31,29 @@ describe('GroupCommit', () => {
     );
   });
 
+  it('writes one group at a time: items added while a write runs go together into the next', async () => {
+    const writes: number[][] = [];
+    let finish: () => void = () => {};
+    const group = new GroupCommit<number>(async (items) => {
+      writes.push([...items]);
+      if (items[0] === 1) {
+        await new Promise<void>((resolve) => (finish = resolve));
+      }
+    });
+    const first = group.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writes, [[1]]);
+    const later = [2, 3].map((n) => group.add(n));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const fourth = group.add(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writes, [[1]], 'nothing else is written while the first write runs');
+    finish();
+    await Promise.all([first, ...later, fourth]);
+    assert.deepEqual(writes, [[1], [2, 3, 4]]);
+  });
+
   it('rejects every item of a failed write, and writes later items anew', async () => {
     let fail = true;
     const group = new GroupCommit<string>((items) =>
