@@ -14,7 +14,14 @@
  */
 import { parseArgs } from 'node:util';
 import { zipSync } from 'fflate';
-import { call, cpuMicros, encodeRequest, RawConnection, startFogbank } from './lib.js';
+import {
+  call,
+  cpuMicros,
+  encodeRequest,
+  RawConnection,
+  startFogbank,
+  treeCpuMicros,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -151,11 +158,13 @@ const acceptSeconds = await send('held');
 const cpu1 = cpuMicros(server.pid);
 const client1 = process.cpuUsage(client0);
 
+const tree1 = treeCpuMicros(server.pid);
 const t1 = process.hrtime.bigint();
 const sendSeconds = await send('noop');
 await reports('noop');
 const runSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
 const cpu2 = cpuMicros(server.pid);
+const tree2 = treeCpuMicros(server.pid);
 await server.stop();
 
 const rate = (seconds: number): string => (total / seconds).toFixed(0);
@@ -172,5 +181,5 @@ console.log(
   `accepted durably while running: ${String(total)} events in ${sendSeconds.toFixed(2)} s = ${rate(sendSeconds)}/s`,
 );
 console.log(
-  `end to end, first send to last run: ${String(total)} events in ${runSeconds.toFixed(2)} s = ${rate(runSeconds)}/s, ${perEvent(cpu2 - cpu1)}`,
+  `end to end, first send to last run: ${String(total)} events in ${runSeconds.toFixed(2)} s = ${rate(runSeconds)}/s, ${perEvent(cpu2 - cpu1)}, ${((tree2 - tree1) / total).toFixed(1)} µs CPU/event with its environments`,
 );

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, Agent } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
@@ -58,6 +58,46 @@ export function cpuMicros(pid: number): number {
   // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/**
+ * CPU time (user + system, µs) of a process and every process under it — for a server, its
+ * function environments too — from /proc: each live process's own time plus what its children
+ * that exited used (cutime, cstime).
+ */
+export function treeCpuMicros(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the parenthesised command name: ppid is the 2nd; utime..cstime the 12th-15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    stats.set(Number(entry), { ppid: Number(fields[1]), ticks });
+  }
+  const inTree = (p: number): boolean => {
+    for (let cur: number | undefined = p; cur !== undefined && cur > 1;) {
+      if (cur === pid) {
+        return true;
+      }
+      cur = stats.get(cur)?.ppid;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [p, stat] of stats) {
+    if (inTree(p)) {
+      ticks += stat.ticks;
+    }
+  }
+  return (ticks * 1e6) / 100;
 }
 
 /** Starts `fogbank server` as its own process, as a user would (`env` adds FOGBANK_* settings). */
