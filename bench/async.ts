@@ -7,18 +7,32 @@
  * 2. end to end: Event invokes of a second, unthrottled function, from the first send until the
  *    last event has run (one REPORT line per event in its log).
  *
- * Run: `node dist/bench/async.js [--events N] [--concurrency C]`. Loops are bounded by N.
+ * Run: `node dist/bench/async.js [--events N] [--concurrency C] [--client raw|http]`. Loops are
+ * bounded by N. The callers use raw keep-alive sockets (bench/lib.ts RawConnection) unless
+ * `--client http` picks node:http's client, which costs the shared cores about as much CPU per
+ * request as the server spends.
  */
 import { parseArgs } from 'node:util';
 import { zipSync } from 'fflate';
-import { call, startFogbank } from './lib.js';
+import {
+  call,
+  cpuMicros,
+  encodeRequest,
+  RawConnection,
+  startFogbank,
+  treeCpuMicros,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '64' },
+    client: { type: 'string', default: 'raw' },
   },
 });
+if (values.client !== 'raw' && values.client !== 'http') {
+  throw new Error('--client is raw or http');
+}
 const total = Number(values.events);
 const concurrency = Number(values.concurrency);
 
@@ -56,25 +70,44 @@ async function createNoop(name: string): Promise<void> {
   }
 }
 
+/** The Event invoke of `name` as one caller sends it: each one its own request and body. */
+function invokeRequest(name: string, seq: number): { path: string; body: Buffer } {
+  return {
+    path: `/2015-03-31/functions/${name}/invocations`,
+    body: Buffer.from(`{"bench":${String(seq)}}`),
+  };
+}
+
+const EVENT = { 'x-amz-invocation-type': 'Event' };
+
 /** Sends `total` Event invokes from `concurrency` callers; returns the seconds it took. */
 async function send(name: string): Promise<number> {
-  const event = Buffer.from('{"bench":true}');
+  const connections =
+    values.client === 'raw'
+      ? await Promise.all(Array.from({ length: concurrency }, () => RawConnection.open(port)))
+      : [];
   let sent = 0;
   const t0 = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, caller) => {
+      const connection = connections[caller];
       while (sent < total) {
+        const { path, body } = invokeRequest(name, sent);
         sent += 1;
-        const res = await call(port, 'POST', `/2015-03-31/functions/${name}/invocations`, event, {
-          'x-amz-invocation-type': 'Event',
-        });
+        const res = connection
+          ? await connection.send(encodeRequest('POST', path, EVENT, body))
+          : await call(port, 'POST', path, body, EVENT);
         if (res.status !== 202) {
           throw new Error(`invoke: ${String(res.status)} ${res.body.toString()}`);
         }
       }
     }),
   );
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (const connection of connections) {
+    connection.close();
+  }
+  return seconds;
 }
 
 /** Waits until the function's log holds `total` REPORT lines (one per finished invocation). */
@@ -101,9 +134,9 @@ async function reports(name: string): Promise<void> {
     const page = JSON.parse(res.body.toString()) as { events?: unknown[]; nextToken?: string };
     seen += page.events?.length ?? 0;
     nextToken = page.nextToken ?? nextToken;
-    if ((page.events?.length ?? 0) === 0) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // At most 50 polls a second: the last run is known within 20 ms, and polling back to back
+    // would charge the run with the server's work of answering them.
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -119,22 +152,34 @@ const held = await call(
 if (held.status !== 200) {
   throw new Error(`reserve: ${String(held.status)}`);
 }
+const cpu0 = cpuMicros(server.pid);
+const client0 = process.cpuUsage();
 const acceptSeconds = await send('held');
+const cpu1 = cpuMicros(server.pid);
+const client1 = process.cpuUsage(client0);
 
+const tree1 = treeCpuMicros(server.pid);
 const t1 = process.hrtime.bigint();
 const sendSeconds = await send('noop');
 await reports('noop');
 const runSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+const cpu2 = cpuMicros(server.pid);
+const tree2 = treeCpuMicros(server.pid);
 await server.stop();
 
 const rate = (seconds: number): string => (total / seconds).toFixed(0);
-console.log(`Fogbank async benchmark (${new Date().toISOString()})`);
+// The server process's own CPU per event (its sandboxes' excluded): unlike the rates, it hardly
+// depends on what else shares the machine.
+const perEvent = (micros: number): string => `${(micros / total).toFixed(1)} µs server CPU/event`;
 console.log(
-  `accepted durably, function throttled: ${String(total)} events in ${acceptSeconds.toFixed(2)} s = ${rate(acceptSeconds)}/s (${String(concurrency)} callers)`,
+  `Fogbank async benchmark (${new Date().toISOString()}, ${values.client === 'raw' ? 'raw-socket' : 'node:http'} client)`,
+);
+console.log(
+  `accepted durably, function throttled: ${String(total)} events in ${acceptSeconds.toFixed(2)} s = ${rate(acceptSeconds)}/s (${String(concurrency)} callers), ${perEvent(cpu1 - cpu0)}, ${((client1.user + client1.system) / total).toFixed(1)} µs client CPU/event`,
 );
 console.log(
   `accepted durably while running: ${String(total)} events in ${sendSeconds.toFixed(2)} s = ${rate(sendSeconds)}/s`,
 );
 console.log(
-  `end to end, first send to last run: ${String(total)} events in ${runSeconds.toFixed(2)} s = ${rate(runSeconds)}/s`,
+  `end to end, first send to last run: ${String(total)} events in ${runSeconds.toFixed(2)} s = ${rate(runSeconds)}/s, ${perEvent(cpu2 - cpu1)}, ${((tree2 - tree1) / total).toFixed(1)} µs CPU/event with its environments`,
 );

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, Agent } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
@@ -58,6 +58,46 @@ export function cpuMicros(pid: number): number {
   // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/**
+ * CPU time (user + system, µs) of a process and every process under it — for a server, its
+ * function environments too — from /proc: each live process's own time plus what its children
+ * that exited used (cutime, cstime).
+ */
+export function treeCpuMicros(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the parenthesised command name: ppid is the 2nd; utime..cstime the 12th-15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    stats.set(Number(entry), { ppid: Number(fields[1]), ticks });
+  }
+  const inTree = (p: number): boolean => {
+    for (let cur: number | undefined = p; cur !== undefined && cur > 1;) {
+      if (cur === pid) {
+        return true;
+      }
+      cur = stats.get(cur)?.ppid;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [p, stat] of stats) {
+    if (inTree(p)) {
+      ticks += stat.ticks;
+    }
+  }
+  return (ticks * 1e6) / 100;
 }
 
 /** Starts `fogbank server` as its own process, as a user would (`env` adds FOGBANK_* settings). */
@@ -190,6 +230,107 @@ export function call(
     });
     req.end(body);
   });
+}
+
+/** The bytes of one complete HTTP/1.1 request (Host and Content-Length added). */
+export function encodeRequest(
+  method: string,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  body: Buffer = Buffer.alloc(0),
+): Buffer {
+  let head = `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${String(body.length)}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    head += `${name}: ${value}\r\n`;
+  }
+  return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]);
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+/**
+ * One keep-alive HTTP/1.1 connection driven on its raw socket, for load generators: no
+ * request or response objects per call, so on this 2-core machine the client leaves the server
+ * its core (node:http's client costs about as much CPU per request as the server). Still a full
+ * exchange: one request at a time (no pipelining), and each response's status line and
+ * Content-Length body are parsed before the next request goes out. A response framed any other
+ * way (chunked, or the connection closing) fails the call.
+ */
+export class RawConnection {
+  readonly #socket: Socket;
+  #buffered: Buffer = Buffer.alloc(0);
+  #pending:
+    | {
+        readonly ok: (r: { status: number; body: Buffer }) => void;
+        readonly fail: (e: Error) => void;
+      }
+    | undefined;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffered = this.#buffered.length === 0 ? chunk : Buffer.concat([this.#buffered, chunk]);
+      this.#parse();
+    });
+    const closed = (error?: Error): void => {
+      this.#pending?.fail(error ?? new Error('connection closed before the response'));
+      this.#pending = undefined;
+    };
+    socket.on('error', closed);
+    socket.on('close', () => {
+      closed();
+    });
+  }
+
+  static open(port: number): Promise<RawConnection> {
+    return new Promise((ok, fail) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.off('error', fail);
+        ok(new RawConnection(socket));
+      });
+      socket.once('error', fail);
+    });
+  }
+
+  /** Sends one request (from encodeRequest) and resolves with its response. */
+  send(request: Buffer): Promise<{ status: number; body: Buffer }> {
+    if (this.#pending) {
+      return Promise.reject(new Error('one request at a time'));
+    }
+    return new Promise((ok, fail) => {
+      this.#pending = { ok, fail };
+      this.#socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #parse(): void {
+    const end = this.#buffered.indexOf(HEAD_END);
+    if (end < 0 || !this.#pending) {
+      return;
+    }
+    const head = this.#buffered.toString('latin1', 0, end).toLowerCase();
+    const status = /^http\/1\.1 (\d{3}) /.exec(head);
+    const length = /\r\ncontent-length: *(\d+)/.exec(head);
+    const pending = this.#pending;
+    if (!status || !length) {
+      this.#pending = undefined;
+      pending.fail(new Error(`response not framed by Content-Length: ${head}`));
+      return;
+    }
+    const bodyEnd = end + HEAD_END.length + Number(length[1]);
+    if (this.#buffered.length < bodyEnd) {
+      return;
+    }
+    const body = this.#buffered.subarray(end + HEAD_END.length, bodyEnd);
+    this.#buffered = this.#buffered.subarray(bodyEnd);
+    this.#pending = undefined;
+    pending.ok({ status: Number(status[1]), body });
+  }
 }
 
 /** Creates a no-op Node.js function (`async () => null`) and waits until it is Active. */

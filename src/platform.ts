@@ -163,8 +163,8 @@ export async function startPlatform(
   // Events are accepted only once the API handler is set below, after the dispatcher exists.
   const asyncQueue: AsyncQueue = new AsyncQueue(
     store,
-    () => {
-      dispatcher.wake();
+    (dueAt) => {
+      dispatcher.enqueued(dueAt);
     },
     (functionName): number | undefined => dispatcher.notBefore(functionName),
   );

@@ -32,13 +32,19 @@ export interface AsyncDispatcherOptions {
   readonly retry: RetryPolicy;
   readonly clock: Clock;
   readonly ctx: AccountContext;
-  /** At most this many events in flight on this node (the concurrency gate still applies). */
+  /** At most this many events running on this node (the concurrency gate still applies). */
   readonly maxInFlight: number;
   readonly onWarning: (message: string) => void;
 }
 
 /** How long a leased event may run before another worker may take it again. */
 const LEASE_MS = 15 * 60_000 + 60_000;
+
+/**
+ * Rounds of maxInFlight events leased ahead of the free slots: a finished attempt starts the next
+ * at once, and the store is asked for more once per two rounds rather than per event.
+ */
+const ROUNDS_AHEAD = 3;
 
 /** A function's throttle back-off: nothing of it is due before `until`. */
 interface Backoff {
@@ -52,25 +58,40 @@ interface Backoff {
  * reports them as Lambda does (spec §5). At least once: an event is removed only after its
  * outcome has been handled, so a crash in between runs it again.
  *
- * Outcomes of attempts that end in the same event-loop turn are written in one transaction
- * (group commit). A throttled function backs off as a whole: its waiting events are deferred
- * to the back-off's end in one statement, and new ones are stored deferred, so its backlog is
- * not leased and rescheduled over and over; an attempt of it that runs ends the back-off early.
+ * Due events are leased in batches ahead of the free slots (they stay in the store, leased, until
+ * settled), and outcomes of attempts that end in the same event-loop turn are written in one
+ * transaction (group commit). A throttled function backs off as a whole: its waiting events are
+ * deferred to the back-off's end in one statement, and new ones are stored deferred, so its
+ * backlog is not leased and rescheduled over and over; an attempt of it that runs ends the
+ * back-off early.
  */
 export class AsyncDispatcher {
   readonly #o: AsyncDispatcherOptions;
   #inFlight = 0;
+  /** Leased events waiting for a free slot, oldest due first. */
+  #ready: AsyncEvent[] = [];
   #running = false;
   #pumping = false;
-  #again = false;
+  /** Wake-ups that arrived while a pump was under way. */
+  #wakeups = 0;
   #timer: TimerHandle | undefined;
+  /** When #timer fires. */
+  #timerAt: number | undefined;
   readonly #settled = new Set<Promise<void>>();
   readonly #settlements: GroupCommit<AsyncSettlement>;
   readonly #backoffs = new Map<string, Backoff>();
 
   constructor(options: AsyncDispatcherOptions) {
     this.#o = options;
-    this.#settlements = new GroupCommit((s) => options.store.settleAsyncEvents(s));
+    this.#settlements = new GroupCommit(
+      (s) => options.store.settleAsyncEvents(s),
+      (s) => {
+        // Events came back to the queue, or their due times moved: the timer may need to move.
+        if (s.some((settlement) => settlement.kind !== 'complete')) {
+          this.wake();
+        }
+      },
+    );
   }
 
   /** While `functionName` backs off from throttles, when it ends; else undefined. */
@@ -85,13 +106,24 @@ export class AsyncDispatcher {
     this.wake();
   }
 
+  /**
+   * Events were stored, the earliest of them due at `dueAt`. Events stored deferred (their
+   * function backs off) are due no earlier than the timer already armed for the back-off's end,
+   * so they cost no look at the queue.
+   */
+  enqueued(dueAt: number): void {
+    if (this.#pumping || this.#timerAt === undefined || dueAt < this.#timerAt) {
+      this.wake();
+    }
+  }
+
   /** Something changed (new events, a finished attempt): look for due work now. */
   wake(): void {
     if (!this.#running) {
       return;
     }
     if (this.#pumping) {
-      this.#again = true;
+      this.#wakeups += 1;
       return;
     }
     // Wake-ups of one event-loop turn (a group commit, attempts ending together) share a lease.
@@ -107,6 +139,8 @@ export class AsyncDispatcher {
     if (this.#timer) {
       this.#o.clock.clearTimeout(this.#timer);
     }
+    // Still leased in the store: a restart releases them and they run then.
+    this.#ready = [];
     await Promise.all(this.#settled);
   }
 
@@ -114,23 +148,21 @@ export class AsyncDispatcher {
     this.#pumping = true;
     try {
       while (this.#running) {
-        this.#again = false;
-        const room = this.#o.maxInFlight - this.#inFlight;
-        if (room > 0) {
+        const wakeups = this.#wakeups;
+        if (this.#needsLease()) {
+          const wanted =
+            this.#o.maxInFlight * (1 + ROUNDS_AHEAD) - this.#inFlight - this.#ready.length;
           const now = this.#o.clock.now();
-          const events = await this.#o.store.leaseAsyncEvents(now, now + LEASE_MS, room);
-          for (const event of events) {
-            this.#track(event);
-          }
-          if (events.length === room) {
-            this.#again = true;
+          const events = await this.#o.store.leaseAsyncEvents(now, now + LEASE_MS, wanted);
+          this.#ready.push(...events);
+          this.#startReady();
+          if (events.length < wanted) {
+            // Nothing more is due: sleep until the earliest waiting event is.
+            await this.#armTimer();
           }
         }
-        if (!this.#again) {
-          await this.#armTimer();
-        }
-        // A wake() during any await above set #again: look again rather than lose it.
-        if (!this.#again) {
+        // A wake() during any await above: look again rather than lose it.
+        if (this.#wakeups === wakeups) {
           break;
         }
       }
@@ -147,11 +179,14 @@ export class AsyncDispatcher {
     if (this.#timer) {
       this.#o.clock.clearTimeout(this.#timer);
       this.#timer = undefined;
+      this.#timerAt = undefined;
     }
     if (next !== undefined && this.#running) {
+      this.#timerAt = next;
       this.#timer = this.#o.clock.setTimeout(
         () => {
           this.#timer = undefined;
+          this.#timerAt = undefined;
           this.wake();
         },
         Math.max(0, next - this.#o.clock.now()),
@@ -159,21 +194,51 @@ export class AsyncDispatcher {
     }
   }
 
+  /** At most a round of slots' worth of leased events is left waiting: time to lease more. */
+  #needsLease(): boolean {
+    return this.#ready.length <= this.#o.maxInFlight;
+  }
+
+  /** Starts leased events while slots are free (none once stopped). */
+  #startReady(): void {
+    while (this.#running && this.#inFlight < this.#o.maxInFlight) {
+      const event = this.#ready.shift();
+      if (event === undefined) {
+        return;
+      }
+      this.#track(event);
+    }
+  }
+
   #track(event: AsyncEvent): void {
     this.#inFlight += 1;
-    const done: Promise<void> = this.#attempt(event)
+    let holdsSlot = true;
+    // A slot is held while the function runs, not while its outcome is reported and written:
+    // the event stays leased in the store until then, so a crash still runs it again.
+    const ran = (): void => {
+      if (!holdsSlot) {
+        return;
+      }
+      holdsSlot = false;
+      this.#inFlight -= 1;
+      this.#startReady();
+      if (this.#needsLease()) {
+        this.wake();
+      }
+    };
+    const done: Promise<void> = this.#attempt(event, ran)
       .catch((err: unknown) => {
         this.#o.onWarning(`async event ${event.requestId}: ${String(err)}`);
       })
       .finally(() => {
-        this.#inFlight -= 1;
+        ran();
         this.#settled.delete(done);
-        this.wake();
       });
     this.#settled.add(done);
   }
 
-  async #attempt(event: AsyncEvent): Promise<void> {
+  /** `ran` is called once the function has run (or will not run). */
+  async #attempt(event: AsyncEvent, ran: () => void): Promise<void> {
     const { retry, clock } = this.#o;
     let version: ResolvedVersion;
     try {
@@ -192,6 +257,7 @@ export class AsyncDispatcher {
       version.state === 'Active'
         ? await this.#o.runner.runAttempt(version, event.qualifier, event.requestId, event.payload)
         : 'throttled';
+    ran();
     if (result === 'throttled') {
       const throttles = event.throttles + 1;
       const until = this.#backOff(event.functionName);
@@ -262,9 +328,7 @@ export class AsyncDispatcher {
     if (backoff.until > now) {
       void this.#settlements
         .add({ kind: 'resume', functionName, until: backoff.until, now })
-        .then(() => {
-          this.wake();
-        }, noop);
+        .catch(noop);
     }
   }
 

@@ -12,15 +12,21 @@ export class AsyncQueue {
   readonly #notBefore: (functionName: string) => number | undefined;
 
   /**
-   * @param onEnqueued called after each committed group (the dispatcher looks for due work)
+   * @param onEnqueued called after each committed group with when its earliest event is due
+   *   (the dispatcher looks for due work)
    * @param notBefore the end of the function's throttle back-off, while it lasts
    */
   constructor(
     store: AsyncEventStore,
-    onEnqueued: () => void,
+    onEnqueued: (dueAt: number) => void,
     notBefore: (functionName: string) => number | undefined = () => undefined,
   ) {
-    this.#commits = new GroupCommit((events) => store.enqueueAsyncEvents(events), onEnqueued);
+    this.#commits = new GroupCommit(
+      (events) => store.enqueueAsyncEvents(events),
+      (events) => {
+        onEnqueued(events.reduce((earliest, e) => Math.min(earliest, dueAt(e)), Infinity));
+      },
+    );
     this.#notBefore = notBefore;
   }
 
@@ -29,4 +35,8 @@ export class AsyncQueue {
     const nextAttemptAt = this.#notBefore(event.functionName);
     return this.#commits.add(nextAttemptAt === undefined ? event : { ...event, nextAttemptAt });
   }
+}
+
+function dueAt(event: NewAsyncEvent): number {
+  return event.nextAttemptAt ?? event.enqueuedAt;
 }

@@ -5,18 +5,23 @@ interface Waiting<T> {
 }
 
 /**
- * Group commit: items added in the same event-loop turn are written by one `write` call (one
- * transaction, one fsync), and each adder is answered only once that write has committed. A
- * burst costs one commit instead of one per item. `committed` runs after each successful write,
- * once the adders' promises are resolved.
+ * Group commit: one `write` (one transaction, one fsync) at a time; items added while it runs,
+ * or in the same event-loop turn, are written together by the next, and each adder is answered
+ * only once its write has committed. A burst costs one commit per disk sync instead of one per
+ * item, and an adder waits no longer than it would behind the sync in flight anyway. `committed`
+ * runs with the group after each successful write, once the adders' promises are resolved.
  */
 export class GroupCommit<T> {
   readonly #write: (items: readonly T[]) => Promise<void>;
-  readonly #committed: () => void;
+  readonly #committed: (items: readonly T[]) => void;
   #waiting: Waiting<T>[] = [];
   #scheduled = false;
+  #writing = false;
 
-  constructor(write: (items: readonly T[]) => Promise<void>, committed: () => void = () => {}) {
+  constructor(
+    write: (items: readonly T[]) => Promise<void>,
+    committed: (items: readonly T[]) => void = () => {},
+  ) {
     this.#write = write;
     this.#committed = committed;
   }
@@ -25,30 +30,41 @@ export class GroupCommit<T> {
   add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => {
-          void this.#commit();
-        });
-      }
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (!this.#scheduled && !this.#writing) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        void this.#commit();
+      });
+    }
   }
 
   async #commit(): Promise<void> {
     const group = this.#waiting;
+    const items = group.map((w) => w.item);
     this.#waiting = [];
     this.#scheduled = false;
+    this.#writing = true;
     try {
-      await this.#write(group.map((w) => w.item));
+      await this.#write(items);
     } catch (err) {
       for (const w of group) {
         w.reject(err);
       }
       return;
+    } finally {
+      this.#writing = false;
+      if (this.#waiting.length > 0) {
+        this.#schedule();
+      }
     }
     for (const w of group) {
       w.resolve();
     }
-    this.#committed();
+    this.#committed(items);
   }
 }

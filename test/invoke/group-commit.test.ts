@@ -12,7 +12,7 @@ describe('GroupCommit', () => {
         await new Promise((resolve) => setImmediate(resolve));
         events.push(`committed ${String(items.length)}`);
       },
-      () => events.push('after'),
+      (items) => events.push(`after ${items.join(',')}`),
     );
     const first = [1, 2, 3].map((n) =>
       group.add(n).then(() => events.push(`answered ${String(n)}`)),
@@ -27,8 +27,31 @@ describe('GroupCommit', () => {
     assert.equal(events[0], 'committed 3', 'nobody is answered before the write commits');
     assert.deepEqual(
       events.filter((e) => !e.startsWith('answered')),
-      ['committed 3', 'after', 'committed 1', 'after'],
+      ['committed 3', 'after 1,2,3', 'committed 1', 'after 4'],
     );
+  });
+
+  it('writes one group at a time: items added while a write runs go together into the next', async () => {
+    const writes: number[][] = [];
+    let finish: () => void = () => {};
+    const group = new GroupCommit<number>(async (items) => {
+      writes.push([...items]);
+      if (items[0] === 1) {
+        await new Promise<void>((resolve) => (finish = resolve));
+      }
+    });
+    const first = group.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writes, [[1]]);
+    const later = [2, 3].map((n) => group.add(n));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const fourth = group.add(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writes, [[1]], 'nothing else is written while the first write runs');
+    finish();
+    await Promise.all([first, ...later, fourth]);
+    assert.deepEqual(writes, [[1], [2, 3, 4]]);
   });
 
   it('rejects every item of a failed write, and writes later items anew', async () => {

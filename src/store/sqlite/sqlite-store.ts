@@ -210,7 +210,7 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   }
 
   async close(): Promise<void> {
-    await this.#wal.settled();
+    await this.#wal.close();
     this.#db.close();
   }
 }

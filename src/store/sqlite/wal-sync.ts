@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Database, Statement } from 'better-sqlite3';
 
 /**
@@ -19,6 +19,12 @@ export class WalSync {
   readonly #full: Statement;
   #inFlight: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
+  /**
+   * The WAL file, opened at the first sync and kept until close: SQLite keeps that file (reset
+   * in place, never unlinked) while the connection is open, and an open and a close per sync
+   * cost the main thread as much as the sync itself.
+   */
+  #wal: FileHandle | undefined;
 
   /** `db` must be a file database in WAL mode with synchronous=FULL as its setting. */
   constructor(db: Database) {
@@ -47,11 +53,13 @@ export class WalSync {
     }
   }
 
-  /** Resolves once no sync is in flight or queued (before the database closes). */
-  async settled(): Promise<void> {
+  /** Waits for every sync in flight or queued, then closes the WAL file (before the database). */
+  async close(): Promise<void> {
     while (this.#inFlight !== undefined || this.#queued !== undefined) {
       await (this.#queued ?? this.#inFlight)?.catch(() => undefined);
     }
+    await this.#wal?.close();
+    this.#wal = undefined;
   }
 
   /** One fdatasync that starts after the caller's commit was written. */
@@ -72,22 +80,19 @@ export class WalSync {
     return this.#queued;
   }
 
-  /** Opened per round (microseconds next to the sync), so no descriptor outlives the store. */
+  /** Syncs run one at a time (#sync), so the file is opened once. */
   async #datasync(): Promise<void> {
-    let wal;
-    try {
-      wal = await open(`${this.#db.name}-wal`, 'r');
-    } catch (error) {
-      // No WAL file: the database was closed, which checkpoints and syncs every commit.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return;
+    if (this.#wal === undefined) {
+      try {
+        this.#wal = await open(`${this.#db.name}-wal`, 'r');
+      } catch (error) {
+        // No WAL file: the database was closed, which checkpoints and syncs every commit.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          return;
+        }
+        throw error;
       }
-      throw error;
     }
-    try {
-      await wal.datasync();
-    } finally {
-      await wal.close();
-    }
+    await this.#wal.datasync();
   }
 }
