@@ -30,7 +30,8 @@ export function handleInvocationAnswer(
     invalidStateTransition(res, 'The runtime has not asked for an invocation yet');
     return;
   }
-  if (!isCurrent(session, requestId)) {
+  const delivery = session.current;
+  if (delivery === undefined || !isCurrent(session, requestId)) {
     req.resume();
     invalidRequestId(res);
     return;
@@ -44,7 +45,8 @@ export function handleInvocationAnswer(
     });
     return;
   }
-  const sink = session.current?.request.responseStream;
+  delivery.answering = true;
+  const sink = delivery.request.responseStream;
   if (kind === 'response' && mode !== undefined && sink !== undefined) {
     forwardStream(session, req, res, requestId, sink);
     return;

@@ -28,6 +28,11 @@ export interface Delivery {
   /** Lambda-Runtime-Deadline-Ms, epoch milliseconds. */
   readonly deadlineMs: number;
   sent: boolean;
+  /**
+   * Its /response or /error has arrived and is being read: a /next pipelined behind it on the
+   * same connection is parked, not refused.
+   */
+  answering: boolean;
 }
 
 /** Largest /response or /error body: 6 MB + 100 bytes, as RIE's MaxPayloadSize. */
