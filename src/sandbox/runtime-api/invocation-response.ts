@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResponseStreamSink } from '../types.js';
 import {
-  ACCEPTED,
   errorTypeOf,
   invalidRequestId,
   invalidStateTransition,
@@ -61,7 +60,7 @@ export function handleInvocationAnswer(
     if (body === undefined) {
       outcome = tooLarge(res, MAX_RESPONSE_BYTES);
     } else {
-      reply(res, 202, ACCEPTED);
+      session.accept(res);
       outcome = kind === 'error' ? errorOutcome(req, body) : responseOutcome(req, body);
     }
     session.hooks.onOutcome(requestId, outcome);
@@ -113,7 +112,7 @@ function forwardStream(
     if (length > MAX_STREAMED_RESPONSE_BYTES) {
       outcome = tooLarge(res, MAX_STREAMED_RESPONSE_BYTES);
     } else {
-      reply(res, 202, ACCEPTED);
+      session.accept(res);
       outcome = responseOutcome(req, Buffer.alloc(0));
     }
     session.hooks.onOutcome(requestId, outcome);

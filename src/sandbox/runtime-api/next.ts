@@ -38,6 +38,7 @@ export function handleNext(
   res.on('close', () => {
     if (session.parked === res) {
       session.parked = undefined;
+      session.releaseAcceptance();
     }
   });
   if (session.current === undefined) {
