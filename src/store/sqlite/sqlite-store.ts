@@ -54,17 +54,14 @@ export async function openSqliteStore(
     db.pragma('synchronous = FULL');
     db.pragma(`busy_timeout = ${String(options.busyTimeoutMs ?? 5000)}`);
     db.pragma('foreign_keys = ON');
-    // Checkpoints run on a worker thread instead (wal-checkpointer.ts).
-    db.pragma('wal_autocheckpoint = 0');
     migrate(db, MIGRATIONS, clock.now());
-    const checkpointer = new WalCheckpointer(db.name, (message) => {
-      const warning = `WAL checkpoint failed (retried): ${message}`;
-      if (options.onWarning === undefined) {
-        process.emitWarning(warning, 'FogbankStore');
-      } else {
-        options.onWarning(warning);
-      }
-    });
+    const checkpointer = new WalCheckpointer(
+      db,
+      options.onWarning ??
+        ((message) => {
+          process.emitWarning(message, 'FogbankStore');
+        }),
+    );
     return new SqliteStore(db, clock, secrets, checkpointer);
   } catch (error) {
     db.close();
