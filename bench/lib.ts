@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request, Agent } from 'node:http';
 import { createServer } from 'node:net';
@@ -58,6 +58,52 @@ export function cpuMicros(pid: number): number {
   // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/**
+ * The processes below `pid` (a server's sandboxes and runtimes), from /proc. Processes that
+ * exit while it reads are skipped.
+ */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const child of children.get(p) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/**
+ * Voluntary context switches (the process blocked: each is a wake-up later) of every thread of
+ * `pid` so far, from /proc/<pid>/task/<tid>/status; 0 for a process that is gone.
+ */
+export function voluntarySwitches(pid: number): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+      const status = readFileSync(`/proc/${String(pid)}/task/${tid}/status`, 'utf8');
+      total += Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? 0);
+    }
+  } catch {
+    // Gone meanwhile.
+  }
+  return total;
 }
 
 /** Starts `fogbank server` as its own process, as a user would (`env` adds FOGBANK_* settings). */
