@@ -181,6 +181,16 @@ test('a /next pipelined behind the answer is parked; the 202 goes out with the n
   assert.match(received, /^HTTP\/1\.1 202 [^]*\{"status":"OK"\}HTTP\/1\.1 200 /);
   const second = received.slice(received.indexOf('HTTP/1.1 200 '));
   assert.match(second, /Lambda-Runtime-Aws-Request-Id: b\r\n/i);
+
+  // Answered and pipelined again, then the runtime hangs up: nothing waits on that connection.
+  socket.write(
+    `POST /2018-06-01/runtime/invocation/b/response HTTP/1.1\r\nHost: x\r\n` +
+      `Content-Length: ${String(answer.length)}\r\n\r\n${answer}` +
+      `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`,
+  );
+  await until(() => events.outcomes.length === 2 && api.parked);
+  socket.destroy();
+  await until(() => !api.parked);
 });
 
 test('the Runtime API rejects wrong ids and wrong states with its own error documents', async (t) => {

@@ -35,12 +35,18 @@ export function handleNext(
     return;
   }
   // The hook above may already have delivered on this request.
-  res.on('close', () => {
+  const connection = req.socket;
+  const unpark = (): void => {
+    connection.off('close', unpark);
     if (session.parked === res) {
       session.parked = undefined;
       session.releaseAcceptance();
     }
-  });
+  };
+  res.on('close', unpark);
+  // A /next pipelined behind a held 202 is not attached to its connection until that 202 is
+  // sent, and would not hear the connection close: the connection is watched as well.
+  connection.on('close', unpark);
   if (session.current === undefined) {
     session.hooks.onParked();
   }
