@@ -3,7 +3,16 @@
  * of a real `fogbank server` process on this machine. Run: `npm run bench [-- --isolation process]`.
  */
 import { parseArgs } from 'node:util';
-import { call, cpuMicros, createNoopFunction, fmt, startFogbank, summary } from './lib.js';
+import {
+  call,
+  cpuMicros,
+  createNoopFunction,
+  descendants,
+  fmt,
+  startFogbank,
+  summary,
+  voluntarySwitches,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,11 +113,30 @@ const callers = async (ms: number): Promise<number> => {
   return done;
 };
 await callers(seconds * 1000);
-const cpuBefore = cpuMicros(server.pid);
+// The sandboxes and runtimes running by now (the callers' environments, the pool's blanks).
+const sandboxed = descendants(server.pid);
+const sum = (measure: (pid: number) => number): number =>
+  sandboxed.reduce((total, pid) => {
+    try {
+      return total + measure(pid);
+    } catch {
+      return total; // Exited meanwhile.
+    }
+  }, 0);
+const before = {
+  serverCpu: cpuMicros(server.pid),
+  serverSwitches: voluntarySwitches(server.pid),
+  runtimeCpu: sum(cpuMicros),
+  runtimeSwitches: sum(voluntarySwitches),
+};
 const invoked = await callers(seconds * 1000);
 const throughput = invoked / seconds;
-// The server's own CPU per invocation: unlike the rate, it hardly depends on what else runs.
-const serverCpu = (cpuMicros(server.pid) - cpuBefore) / invoked;
+// Per invocation: unlike the rate, these hardly depend on what else runs on the machine.
+const perInvocation = (now: number, then: number): number => (now - then) / invoked;
+const serverCpu = perInvocation(cpuMicros(server.pid), before.serverCpu);
+const serverSwitches = perInvocation(voluntarySwitches(server.pid), before.serverSwitches);
+const runtimeCpu = perInvocation(sum(cpuMicros), before.runtimeCpu);
+const runtimeSwitches = perInvocation(sum(voluntarySwitches), before.runtimeSwitches);
 
 const cold = summary(coldRtt);
 const init = summary(coldInit);
@@ -142,3 +170,9 @@ console.log(
   `throughput, ${concurrency} concurrent callers for ${seconds} s:   ${throughput.toFixed(0)} invocations/s`,
 );
 console.log(`server CPU per invocation at that load (user + system):  ${serverCpu.toFixed(0)} µs`);
+console.log(
+  `runtimes' CPU per invocation (sandboxes, user + system):  ${runtimeCpu.toFixed(0)} µs`,
+);
+console.log(
+  `wake-ups per invocation (voluntary context switches): server ${serverSwitches.toFixed(2)}, runtimes ${runtimeSwitches.toFixed(2)}`,
+);

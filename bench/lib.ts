@@ -61,6 +61,52 @@ export function cpuMicros(pid: number): number {
 }
 
 /**
+ * The processes below `pid` (a server's sandboxes and runtimes), from /proc. Processes that
+ * exit while it reads are skipped.
+ */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const child of children.get(p) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/**
+ * Voluntary context switches (the process blocked: each is a wake-up later) of every thread of
+ * `pid` so far, from /proc/<pid>/task/<tid>/status; 0 for a process that is gone.
+ */
+export function voluntarySwitches(pid: number): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+      const status = readFileSync(`/proc/${String(pid)}/task/${tid}/status`, 'utf8');
+      total += Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? 0);
+    }
+  } catch {
+    // Gone meanwhile.
+  }
+  return total;
+}
+
+/**
  * CPU time (user + system, µs) of a process and every process under it — for a server, its
  * function environments too — from /proc: each live process's own time plus what its children
  * that exited used (cutime, cstime).

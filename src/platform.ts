@@ -94,6 +94,7 @@ export async function startPlatform(
   const ctx: AccountContext = { region: config.region, accountId: config.accountId };
   const store = await openSqliteStore(dataDir, {
     clock,
+    onWarning,
     ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
   });
   const db = store.database;

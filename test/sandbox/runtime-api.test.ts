@@ -10,6 +10,7 @@ import {
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -143,6 +144,53 @@ test('an invocation delivered before /next waits for it; a parked /next is repor
     'c',
     'queued delivery is sent on the next /next',
   );
+});
+
+test('a /next pipelined behind the answer is parked; the 202 goes out with the next event', async (t) => {
+  const { api, events, call, socketPath } = await startApi(t);
+  const first = call('GET', '/invocation/next');
+  await new Promise((r) => setTimeout(r, 20));
+  api.deliver(invokeRequest({ n: 1 }, { requestId: 'a' }), 1);
+  await first;
+  const socket = createConnection(socketPath);
+  t.after(() => socket.destroy());
+  let received = '';
+  socket.setEncoding('utf8').on('data', (text: string) => (received += text));
+  const answer = '"done"';
+  socket.write(
+    `POST /2018-06-01/runtime/invocation/a/response HTTP/1.1\r\nHost: x\r\n` +
+      `Content-Length: ${String(answer.length)}\r\n\r\n${answer}` +
+      `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`,
+  );
+  const until = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    while (!done()) {
+      assert.ok(Date.now() < deadline, `stuck; the runtime received: ${received}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  await until(() => events.outcomes.length === 1 && api.parked);
+  assert.deepEqual(events.outcomes[0], {
+    requestId: 'a',
+    outcome: { kind: 'response', payload: Buffer.from(answer) },
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(received, '', 'the 202 waits for the next event: the runtime is not waiting for it');
+  api.deliver(invokeRequest({ n: 2 }, { requestId: 'b' }), 1);
+  await until(() => received.includes('{"n":2}'));
+  assert.match(received, /^HTTP\/1\.1 202 [^]*\{"status":"OK"\}HTTP\/1\.1 200 /);
+  const second = received.slice(received.indexOf('HTTP/1.1 200 '));
+  assert.match(second, /Lambda-Runtime-Aws-Request-Id: b\r\n/i);
+
+  // Answered and pipelined again, then the runtime hangs up: nothing waits on that connection.
+  socket.write(
+    `POST /2018-06-01/runtime/invocation/b/response HTTP/1.1\r\nHost: x\r\n` +
+      `Content-Length: ${String(answer.length)}\r\n\r\n${answer}` +
+      `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`,
+  );
+  await until(() => events.outcomes.length === 2 && api.parked);
+  socket.destroy();
+  await until(() => !api.parked);
 });
 
 test('the Runtime API rejects wrong ids and wrong states with its own error documents', async (t) => {

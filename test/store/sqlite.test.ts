@@ -114,6 +114,36 @@ test('SQLite: refuses a database written by a newer Fogbank', async (t) => {
   await assert.rejects(openSqliteStore(dir), /written by a newer version/);
 });
 
+test('SQLite: WAL checkpoints run on a worker thread, never inside a commit', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  t.after(() => store.close());
+  assert.equal(store.database.pragma('wal_autocheckpoint', { simple: true }), 0);
+  const dbFile = join(dir, 'fogbank.db');
+  const before = (await stat(dbFile)).size;
+  // About 2 MB of log lines, several times SQLite's own checkpoint threshold.
+  const line = 'x'.repeat(1_000);
+  for (let batch = 0; batch < 20; batch++) {
+    await store.appendLogEvents(
+      Array.from({ length: 100 }, (_, i) => ({
+        logGroupName: 'g',
+        logStreamName: 's',
+        timestamp: batch * 100 + i,
+        message: line,
+      })),
+    );
+  }
+  // The commits never copy the WAL into the database file (autocheckpoint is off); the worker's
+  // rounds (once a second) do.
+  const deadline = Date.now() + 5_000;
+  while ((await stat(dbFile)).size < before + 2_000_000) {
+    assert.ok(Date.now() < deadline, 'the WAL was never checkpointed into the database file');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal((await store.getLogEvents({ logGroupName: 'g', limit: 5000 })).length, 2_000);
+});
+
 test('SQLite: a second connection sees committed writes (WAL readers)', async (t) => {
   const dir = await tempDir();
   t.after(() => rm(dir, { recursive: true, force: true }));

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResponseStreamSink } from '../types.js';
 import {
-  ACCEPTED,
   errorTypeOf,
   invalidRequestId,
   invalidStateTransition,
@@ -30,7 +29,8 @@ export function handleInvocationAnswer(
     invalidStateTransition(res, 'The runtime has not asked for an invocation yet');
     return;
   }
-  if (!isCurrent(session, requestId)) {
+  const delivery = session.current;
+  if (delivery === undefined || !isCurrent(session, requestId)) {
     req.resume();
     invalidRequestId(res);
     return;
@@ -44,7 +44,8 @@ export function handleInvocationAnswer(
     });
     return;
   }
-  const sink = session.current?.request.responseStream;
+  delivery.answering = true;
+  const sink = delivery.request.responseStream;
   if (kind === 'response' && mode !== undefined && sink !== undefined) {
     forwardStream(session, req, res, requestId, sink);
     return;
@@ -59,7 +60,7 @@ export function handleInvocationAnswer(
     if (body === undefined) {
       outcome = tooLarge(res, MAX_RESPONSE_BYTES);
     } else {
-      reply(res, 202, ACCEPTED);
+      session.accept(res);
       outcome = kind === 'error' ? errorOutcome(req, body) : responseOutcome(req, body);
     }
     session.hooks.onOutcome(requestId, outcome);
@@ -111,7 +112,7 @@ function forwardStream(
     if (length > MAX_STREAMED_RESPONSE_BYTES) {
       outcome = tooLarge(res, MAX_STREAMED_RESPONSE_BYTES);
     } else {
-      reply(res, 202, ACCEPTED);
+      session.accept(res);
       outcome = responseOutcome(req, Buffer.alloc(0));
     }
     session.hooks.onOutcome(requestId, outcome);

@@ -93,7 +93,7 @@ export class RuntimeApi {
   /** Hands an invocation to the runtime now, or on its next /next. */
   deliver(request: InvokeRequest, deadlineMs: number): void {
     const session = this.#session;
-    const delivery = { request, deadlineMs, sent: false };
+    const delivery = { request, deadlineMs, sent: false, answering: false };
     session.current = delivery;
     const parked = session.parked;
     if (parked !== undefined) {

@@ -21,6 +21,7 @@ import { SqliteRegistryStore } from './registry-store.js';
 import { AsyncEventTables } from './async-event-tables.js';
 import { SecretBox } from '../secret-box.js';
 import type { AsyncEvent, AsyncSettlement, NewAsyncEvent } from '../../invoke/async-event.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -30,12 +31,15 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Base64 of the 32-byte key that seals secrets (default: `<dataDir>/secret.key`, created once). */
   readonly secretKey?: string;
+  /** Hears what goes wrong in the background (a failed WAL checkpoint); default: a process warning. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
  * Opens (creating if needed) `<dataDir>/fogbank.db`: WAL so readers never block the writer,
  * synchronous=FULL so an acknowledged write survives power loss (DESIGN.md's durability rule),
- * foreign keys on for cascading deletes, and every pending migration applied.
+ * foreign keys on for cascading deletes, WAL checkpoints on a worker thread, and every pending
+ * migration applied.
  */
 export async function openSqliteStore(
   dataDir: string,
@@ -51,7 +55,14 @@ export async function openSqliteStore(
     db.pragma(`busy_timeout = ${String(options.busyTimeoutMs ?? 5000)}`);
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, clock.now());
-    return new SqliteStore(db, clock, secrets);
+    const checkpointer = new WalCheckpointer(
+      db,
+      options.onWarning ??
+        ((message) => {
+          process.emitWarning(message, 'FogbankStore');
+        }),
+    );
+    return new SqliteStore(db, clock, secrets, checkpointer);
   } catch (error) {
     db.close();
     throw error;
@@ -85,12 +96,18 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
   readonly #asyncEvents: AsyncEventTables;
   /** The async queue's and the logs' commits sync off the main thread (wal-sync.ts). */
   readonly #wal: WalSync;
+  readonly #checkpointer: WalCheckpointer;
 
   get database(): Database.Database {
     return this.#db;
   }
 
-  constructor(db: Database.Database, clock: Clock, secrets: SecretBox) {
+  constructor(
+    db: Database.Database,
+    clock: Clock,
+    secrets: SecretBox,
+    checkpointer: WalCheckpointer,
+  ) {
     super(db);
     this.#db = db;
     this.#clock = clock;
@@ -98,6 +115,7 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
     this.#logs = new LogTables(db);
     this.#asyncEvents = new AsyncEventTables(db);
     this.#wal = new WalSync(db);
+    this.#checkpointer = checkpointer;
   }
 
   enqueueAsyncEvents(events: readonly NewAsyncEvent[]): Promise<void> {
@@ -211,6 +229,8 @@ class SqliteStore extends SqliteRegistryStore implements Store, SqliteHandle {
 
   async close(): Promise<void> {
     await this.#wal.close();
+    // First: closing the last connection checkpoints the whole WAL and removes it.
+    await this.#checkpointer.stop();
     this.#db.close();
   }
 }
