@@ -6,10 +6,10 @@
  * - the memory an idle (frozen) Node.js environment holds, extrapolated to a 24 GiB node.
  * Run: `npm run build && node dist/bench/coldstart.js [--samples 20] [--burst 100] [--idle 100]`
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { zipSync } from 'fflate';
-import { call, fmt, startFogbank, summary, type BenchServer } from './lib.js';
+import { call, descendants, fmt, startFogbank, summary, type BenchServer } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -126,32 +126,6 @@ async function burst(server: BenchServer): Promise<void> {
   console.log(
     `burst of ${String(n)} first invocations (300 ms handler): ${String(ok.length)} OK, ${String(streams.size)} environments, wall ${fmt(wall)}, per-call p50 ${fmt(latency.p50)} p99 ${fmt(latency.p99)}`,
   );
-}
-
-/** Pids of every process below `root`. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number): void => {
-    for (const child of children.get(pid) ?? []) {
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 /** Proportional set size of a process in MB (shared pages divided among their users). */

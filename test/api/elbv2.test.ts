@@ -259,7 +259,7 @@ test('bad input gets ELBv2 errors and changes nothing', async (t) => {
   await expect(
     client.send(
       new RegisterTargetsCommand({
-        TargetGroupArn: `${arn.slice(0, -1)}0`,
+        TargetGroupArn: `${arn.slice(0, -1)}${arn.endsWith('0') ? '1' : '0'}`,
         Targets: [{ Id: FUNCTION_ARN }],
       }),
     ),
