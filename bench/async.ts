@@ -7,12 +7,18 @@
  * 2. end to end: Event invokes of a second, unthrottled function, from the first send until the
  *    last event has run (one REPORT line per event in its log).
  *
- * Run: `node dist/bench/async.js [--events N] [--concurrency C] [--client raw|http]`. Loops are
- * bounded by N. The callers use raw keep-alive sockets (bench/lib.ts RawConnection) unless
- * `--client http` picks node:http's client, which costs the shared cores about as much CPU per
- * request as the server spends.
+ * Run: `node dist/bench/async.js [--events N] [--concurrency C] [--client raw|http]
+ * [--wrk-seconds S]`. Loops are bounded by N. The callers use raw keep-alive sockets
+ * (bench/lib.ts RawConnection) unless `--client http` picks node:http's client, which costs the
+ * shared cores about as much CPU per request as the server spends. Where `wrk` is installed
+ * (`apt-get install wrk`), acceptance is measured once more with it as the load generator for S
+ * seconds: a C client leaves the server nearly both cores; every answer must be a 2xx.
  */
-import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import {
   call,
@@ -28,6 +34,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '64' },
     client: { type: 'string', default: 'raw' },
+    'wrk-seconds': { type: 'string', default: '5' },
   },
 });
 if (values.client !== 'raw' && values.client !== 'http') {
@@ -110,6 +117,45 @@ async function send(name: string): Promise<number> {
   return seconds;
 }
 
+/**
+ * Event invokes of `name` from wrk (one thread, `concurrency` connections, the same small body
+ * each time) for `seconds`: the line to print, or why it was skipped. Fails on any non-2xx
+ * answer or socket error, so every request counted was accepted durably.
+ */
+async function wrkAccept(name: string, seconds: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fogbank-bench-wrk-'));
+  try {
+    const script = join(dir, 'event.lua');
+    await writeFile(
+      script,
+      'wrk.method = "POST"\nwrk.body = \'{"bench":true}\'\n' +
+        'wrk.headers["X-Amz-Invocation-Type"] = "Event"\n',
+    );
+    const cpu0 = cpuMicros(server.pid);
+    const url = `http://127.0.0.1:${String(port)}/2015-03-31/functions/${name}/invocations`;
+    const args = ['-t1', `-c${String(concurrency)}`, `-d${String(seconds)}s`, '-s', script, url];
+    const { stdout } = await promisify(execFile)('wrk', args).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return { stdout: '' };
+      }
+      throw err;
+    });
+    if (stdout === '') {
+      return 'accepted durably with wrk: skipped, wrk is not installed (apt-get install wrk)';
+    }
+    const cpu = cpuMicros(server.pid) - cpu0;
+    const done = /(\d+) requests in ([\d.]+)(m?s)/.exec(stdout);
+    if (done === null || /Non-2xx|Socket errors/.test(stdout)) {
+      throw new Error(`wrk: not every answer was a 202:\n${stdout}`);
+    }
+    const requests = Number(done[1]);
+    const elapsed = Number(done[2]) / (done[3] === 'ms' ? 1000 : 1);
+    return `accepted durably, function throttled, wrk as the client: ${String(requests)} events in ${elapsed.toFixed(2)} s = ${(requests / elapsed).toFixed(0)}/s (${String(concurrency)} connections), ${(cpu / requests).toFixed(1)} µs server CPU/event`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Waits until the function's log holds `total` REPORT lines (one per finished invocation). */
 async function reports(name: string): Promise<void> {
   let seen = 0;
@@ -165,6 +211,8 @@ await reports('noop');
 const runSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
 const cpu2 = cpuMicros(server.pid);
 const tree2 = treeCpuMicros(server.pid);
+// Last, so that the events it leaves queued (throttled) weigh on nothing else measured.
+const withWrk = await wrkAccept('held', Number(values['wrk-seconds']));
 await server.stop();
 
 const rate = (seconds: number): string => (total / seconds).toFixed(0);
@@ -177,6 +225,7 @@ console.log(
 console.log(
   `accepted durably, function throttled: ${String(total)} events in ${acceptSeconds.toFixed(2)} s = ${rate(acceptSeconds)}/s (${String(concurrency)} callers), ${perEvent(cpu1 - cpu0)}, ${((client1.user + client1.system) / total).toFixed(1)} µs client CPU/event`,
 );
+console.log(withWrk);
 console.log(
   `accepted durably while running: ${String(total)} events in ${sendSeconds.toFixed(2)} s = ${rate(sendSeconds)}/s`,
 );
