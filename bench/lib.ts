@@ -52,11 +52,25 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** CPU time (user + system) a process has used so far, in microseconds, from /proc/<pid>/stat. */
+/**
+ * The fields of /proc/<pid>/stat after the parenthesised command name (ppid is [1]; utime,
+ * stime, cutime and cstime are [11]–[14]), or undefined for a process that is gone.
+ */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds. */
 export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
+  if (fields === undefined) {
+    throw new Error(`process ${String(pid)} is gone`);
+  }
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
@@ -70,12 +84,10 @@ export function descendants(pid: number): number[] {
     if (!/^\d+$/.test(entry)) {
       continue;
     }
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const fields = statFields(entry);
+    if (fields !== undefined) {
+      const parent = Number(fields[1]);
       children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
     }
   }
   const found: number[] = [];
@@ -112,36 +124,10 @@ export function voluntarySwitches(pid: number): number {
  * that exited used (cutime, cstime).
  */
 export function treeCpuMicros(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) {
-      continue;
-    }
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the parenthesised command name: ppid is the 2nd; utime..cstime the 12th-15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    stats.set(Number(entry), { ppid: Number(fields[1]), ticks });
-  }
-  const inTree = (p: number): boolean => {
-    for (let cur: number | undefined = p; cur !== undefined && cur > 1;) {
-      if (cur === pid) {
-        return true;
-      }
-      cur = stats.get(cur)?.ppid;
-    }
-    return false;
-  };
   let ticks = 0;
-  for (const [p, stat] of stats) {
-    if (inTree(p)) {
-      ticks += stat.ticks;
-    }
+  for (const p of [pid, ...descendants(pid)]) {
+    const fields = statFields(p) ?? [];
+    ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
   }
   return (ticks * 1e6) / 100;
 }
