@@ -19,10 +19,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { zipSync } from 'fflate';
 import {
   call,
   cpuMicros,
+  createNoopFunction,
   encodeRequest,
   RawConnection,
   startFogbank,
@@ -45,37 +45,6 @@ const concurrency = Number(values.concurrency);
 
 const server = await startFogbank(['--isolation', 'auto']);
 const port = server.port;
-const zip = Buffer.from(
-  zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async () => null;\n') }),
-).toString('base64');
-
-async function createNoop(name: string): Promise<void> {
-  const created = await call(
-    port,
-    'POST',
-    '/2015-03-31/functions',
-    Buffer.from(
-      JSON.stringify({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Role: 'arn:aws:iam::000000000000:role/bench',
-        Code: { ZipFile: zip },
-      }),
-    ),
-    { 'content-type': 'application/json' },
-  );
-  if (created.status !== 201) {
-    throw new Error(`create: ${String(created.status)} ${created.body.toString()}`);
-  }
-  for (;;) {
-    const got = await call(port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** The Event invoke of `name` as one caller sends it: each one its own request and body. */
 function invokeRequest(name: string, seq: number): { path: string; body: Buffer } {
@@ -186,8 +155,8 @@ async function reports(name: string): Promise<void> {
   }
 }
 
-await createNoop('held');
-await createNoop('noop');
+await createNoopFunction(port, 'held');
+await createNoopFunction(port, 'noop');
 const held = await call(
   port,
   'PUT',

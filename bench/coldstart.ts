@@ -8,8 +8,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { zipSync } from 'fflate';
-import { call, descendants, fmt, startFogbank, summary, type BenchServer } from './lib.js';
+import {
+  call,
+  createFunction,
+  descendants,
+  fmt,
+  startFogbank,
+  summary,
+  type BenchServer,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,39 +36,6 @@ const SLEEPER = `exports.handler = async (event, context) => {
 };
 `;
 const GIB24_MB = 24 * 1024;
-
-async function createFunction(
-  server: BenchServer,
-  name: string,
-  code: string,
-  memorySize = 128,
-): Promise<void> {
-  const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(code) }));
-  const body = Buffer.from(
-    JSON.stringify({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: 'arn:aws:iam::000000000000:role/bench',
-      MemorySize: memorySize,
-      Timeout: 60,
-      Code: { ZipFile: zip.toString('base64') },
-    }),
-  );
-  const res = await call(server.port, 'POST', '/2015-03-31/functions', body, {
-    'content-type': 'application/json',
-  });
-  if (res.status !== 201) {
-    throw new Error(`create ${name}: ${String(res.status)} ${res.body.toString()}`);
-  }
-  for (;;) {
-    const got = await call(server.port, 'GET', `/2015-03-31/functions/${name}/configuration`);
-    if ((JSON.parse(got.body.toString()) as { State: string }).State === 'Active') {
-      return;
-    }
-    await pause(5);
-  }
-}
 
 async function invoke(
   server: BenchServer,
@@ -94,7 +68,7 @@ async function coldStarts(server: BenchServer, label: string): Promise<void> {
   const init: number[] = [];
   const prefix = label.replaceAll(' ', '-');
   for (let i = 0; i < n + 1; i++) {
-    await createFunction(server, `${prefix}-${String(i)}`, NOOP);
+    await createFunction(server.port, `${prefix}-${String(i)}`, NOOP, { Timeout: 60 });
     await pause(Number(values['gap-ms']));
     const r = await invoke(server, `${prefix}-${String(i)}`);
     // The first one of a run only creates the demand that starts the pool.
@@ -114,7 +88,7 @@ async function coldStarts(server: BenchServer, label: string): Promise<void> {
 
 async function burst(server: BenchServer): Promise<void> {
   const n = Number(values.burst);
-  await createFunction(server, 'burst', SLEEPER);
+  await createFunction(server.port, 'burst', SLEEPER, { Timeout: 60 });
   const t0 = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: n }, () => invoke(server, 'burst')),
@@ -175,7 +149,7 @@ function cgroupMb(dir: string): { usage: number; anon: number } {
 async function idleEnvironments(server: BenchServer): Promise<void> {
   const n = Number(values.idle);
   for (let i = 0; i < n; i++) {
-    await createFunction(server, `idle-${String(i)}`, NOOP);
+    await createFunction(server.port, `idle-${String(i)}`, NOOP, { Timeout: 60 });
     await invoke(server, `idle-${String(i)}`);
   }
   // Past the freeze grace: every environment is frozen.
