@@ -112,13 +112,17 @@ function pssMb(pid: number): number {
   }
 }
 
-/** The memory cgroup directories of these processes (cgroup v1 or v2). */
+/** The memory cgroup directories of these processes' environments (cgroup v1 or v2). */
 function memoryCgroups(pids: readonly number[]): Set<string> {
   const dirs = new Set<string>();
   for (const pid of pids) {
     try {
       for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
         const [, controllers, path] = line.split(':');
+        // Environments' groups only: bubblewrap's outer process stays in the server's group.
+        if (!(path ?? '').includes('/fogbank/')) {
+          continue;
+        }
         if (controllers === 'memory') {
           dirs.add(`/sys/fs/cgroup/memory${path ?? ''}`);
         } else if (controllers === '' && path !== '/') {
