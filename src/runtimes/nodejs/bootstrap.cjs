@@ -36,12 +36,15 @@ const env = process.env;
 //
 // A minimal HTTP/1.1 client on one socket: node:http costs ~1 ms more to import and several
 // allocations per request, and this path runs for every invocation. One keep-alive connection,
-// like the RIC's (maxSockets 1), on which an invocation's answer and the next /next are
-// pipelined; any other request made while it is busy (an uncaught exception during a /next
-// long-poll) gets a connection of its own.
+// like the RIC's (maxSockets 1), on which Fogbank's Runtime API replies to an invocation's
+// answer with the next invocation (NEXT_WITH_ANSWER); any other request made while it is busy
+// (an uncaught exception during a long poll) gets a connection of its own. Requests may be
+// pipelined on it; they are answered in order.
 
 const API_PREFIX = '/2018-06-01/runtime';
 const NEXT_PATH = API_PREFIX + '/invocation/next';
+/** Fogbank's private request header: reply to this answer with the next invocation. */
+const NEXT_WITH_ANSWER = 'Fogbank-Runtime-Next: 1\r\n';
 const USER_AGENT = `aws-lambda-nodejs/${process.version}-fogbank`;
 const HEAD_END = '\r\n\r\n';
 const EMPTY = Buffer.alloc(0);
@@ -392,10 +395,11 @@ class RuntimeApiClient {
   }
 
   /**
-   * Posts an invocation's response and, pipelined behind it in the same write, the long poll for
-   * the next invocation: the Runtime API parks that /next as soon as the answer is in, which
-   * saves a write here and a wake-up there per invocation. `answered` settles with the answer,
-   * `next` with the next invocation (as next()).
+   * Posts an invocation's response, asking Fogbank's Runtime API (header NEXT_WITH_ANSWER) to
+   * answer it with the next invocation instead of a 202: one request and one reply per
+   * invocation. Any other answer (a 202 from a Runtime API without the extension, a 413) is
+   * followed by an ordinary /next. `answered` settles with the answer's reply, `next` with the
+   * next invocation (as next()).
    */
   respond(requestId, bodyText) {
     return this.#answerThenNext(requestId, 'response', bodyText);
@@ -442,14 +446,16 @@ class RuntimeApiClient {
 
   #answerThenNext(requestId, kind, bodyText) {
     const path = API_PREFIX + '/invocation/' + encodeURIComponent(requestId) + '/' + kind;
-    const main = this.#main;
-    if (main.busy) {
-      // Not the connection to pipeline on: one after the other.
-      const answered = this.#request('POST', path, 'Content-Type: application/json\r\n', bodyText);
-      return { answered, next: answered.then(() => this.next()) };
-    }
-    const answered = main.request('POST', path, 'Content-Type: application/json\r\n', bodyText);
-    return { answered, next: this.#next(main.request('GET', NEXT_PATH, '', undefined)) };
+    const answered = this.#request(
+      'POST',
+      path,
+      'Content-Type: application/json\r\n' + NEXT_WITH_ANSWER,
+      bodyText,
+    );
+    const next = answered.then((reply) =>
+      reply.status === 200 ? reply : this.#request('GET', NEXT_PATH, '', undefined),
+    );
+    return { answered, next: this.#next(next) };
   }
 
   async #next(request) {
@@ -805,7 +811,7 @@ function scheduleNext() {
   setImmediate(handleOnce);
 }
 
-/** An invocation was answered: a failed answer ends the runtime; its pipelined /next goes on. */
+/** An invocation was answered: a failed answer ends the runtime; the next invocation follows. */
 function continueAfter({ answered, next }) {
   answered.catch(fatalClientError);
   void handleOnce(next);

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResponseStreamSink } from '../types.js';
+import { parkAnswer } from './next.js';
 import {
+  ACCEPTED,
   errorTypeOf,
   invalidRequestId,
   invalidStateTransition,
@@ -60,11 +62,20 @@ export function handleInvocationAnswer(
     if (body === undefined) {
       outcome = tooLarge(res, MAX_RESPONSE_BYTES);
     } else {
-      session.accept(res);
+      acceptAnswer(session, req, res);
       outcome = kind === 'error' ? errorOutcome(req, body) : responseOutcome(req, body);
     }
     session.hooks.onOutcome(requestId, outcome);
   });
+}
+
+/** 202, or the next invocation when the runtime asked for it (see parkAnswer). */
+function acceptAnswer(session: RuntimeApiSession, req: IncomingMessage, res: ServerResponse): void {
+  if (req.headers['fogbank-runtime-next'] === '1' && session.parked === undefined) {
+    parkAnswer(session, res);
+  } else {
+    reply(res, 202, ACCEPTED);
+  }
 }
 
 /**
@@ -112,7 +123,7 @@ function forwardStream(
     if (length > MAX_STREAMED_RESPONSE_BYTES) {
       outcome = tooLarge(res, MAX_STREAMED_RESPONSE_BYTES);
     } else {
-      session.accept(res);
+      reply(res, 202, ACCEPTED);
       outcome = responseOutcome(req, Buffer.alloc(0));
     }
     session.hooks.onOutcome(requestId, outcome);

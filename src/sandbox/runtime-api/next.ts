@@ -4,7 +4,7 @@ import { invalidStateTransition, type RuntimeApiSession } from './session.js';
 /**
  * GET /2018-06-01/runtime/invocation/next: the runtime's long poll for its next event.
  * The first call ends the init phase. It is never timed out (spec §2.1). One pipelined behind
- * the current invocation's answer (as Fogbank's Node.js runtime sends it) waits like any other.
+ * the current invocation's answer (HTTP/1.1 pipelining) waits like any other.
  */
 export function handleNext(
   session: RuntimeApiSession,
@@ -31,22 +31,28 @@ export function handleNext(
   } else {
     session.parked = res;
   }
-  if (session.parked !== res) {
-    return;
+  if (session.parked === res) {
+    watchParked(session, res);
   }
-  // The hook above may already have delivered on this request.
-  const connection = req.socket;
-  const unpark = (): void => {
-    connection.off('close', unpark);
+}
+
+/**
+ * An invocation's answer that asked (header `Fogbank-Runtime-Next`, sent by Fogbank's Node.js
+ * runtime) to be replied to with the next invocation: its reply waits as a /next does, so the
+ * runtime gets one reply per invocation instead of a 202 and then its event.
+ */
+export function parkAnswer(session: RuntimeApiSession, res: ServerResponse): void {
+  session.parked = res;
+  watchParked(session, res);
+}
+
+/** A parked reply is given up when its request goes away; an idle environment may freeze. */
+function watchParked(session: RuntimeApiSession, res: ServerResponse): void {
+  res.on('close', () => {
     if (session.parked === res) {
       session.parked = undefined;
-      session.releaseAcceptance();
     }
-  };
-  res.on('close', unpark);
-  // A /next pipelined behind a held 202 is not attached to its connection until that 202 is
-  // sent, and would not hear the connection close: the connection is watched as well.
-  connection.on('close', unpark);
+  });
   if (session.current === undefined) {
     session.hooks.onParked();
   }

@@ -60,39 +60,12 @@ export class RuntimeApiSession {
   specialization: ServerResponse | 'none' | 'done' = 'none';
   /** Replaced when a blank sandbox is handed to the environment it becomes. */
   hooks: RuntimeApiHooks;
-  /** An answer's 202, held while the /next pipelined behind it waits (see accept()). */
-  #heldAcceptance: ServerResponse | undefined;
-
   constructor(hooks: RuntimeApiHooks) {
     this.hooks = hooks;
   }
 
-  /**
-   * Accepts an invocation's answer (202). When a /next already waits behind it — pipelined on
-   * the same connection, as Fogbank's Node.js runtime sends it — the 202 is held until that
-   * /next is answered: the runtime waits for its next event, not for the 202, and getting both
-   * together it wakes once per invocation instead of twice.
-   */
-  accept(res: ServerResponse): void {
-    if (this.parked === undefined) {
-      reply(res, 202, ACCEPTED);
-    } else {
-      this.#heldAcceptance = res;
-    }
-  }
-
-  /** Sends a held 202 now (its /next is being answered, or is gone). */
-  releaseAcceptance(): void {
-    const held = this.#heldAcceptance;
-    if (held !== undefined) {
-      this.#heldAcceptance = undefined;
-      reply(held, 202, ACCEPTED);
-    }
-  }
-
   /** Answers a /next with the delivery's event and its §2.2 headers (empty ones omitted). */
   send(res: ServerResponse, delivery: Delivery): void {
-    this.releaseAcceptance();
     const { request } = delivery;
     delivery.sent = true;
     const headers = [
