@@ -146,8 +146,13 @@ test('an invocation delivered before /next waits for it; a parked /next is repor
   );
 });
 
-test('an answer sent with Fogbank-Runtime-Next is replied to with the next invocation', async (t) => {
-  const { api, events, call, socketPath } = await startApi(t);
+/**
+ * A Runtime API whose runtime has received invocation `a`, and a raw connection to it on which a
+ * test writes its own requests: what comes back accumulates in `received()`.
+ */
+async function rawRuntime(t: TestContext) {
+  const started = await startApi(t);
+  const { api, call, socketPath } = started;
   const first = call('GET', '/invocation/next');
   await new Promise((r) => setTimeout(r, 20));
   api.deliver(invokeRequest({ n: 1 }, { requestId: 'a' }), 1);
@@ -156,13 +161,6 @@ test('an answer sent with Fogbank-Runtime-Next is replied to with the next invoc
   t.after(() => socket.destroy());
   let received = '';
   socket.setEncoding('utf8').on('data', (text: string) => (received += text));
-  const answer = '"done"';
-  const answerWithNext = (id: string): void => {
-    socket.write(
-      `POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: x\r\n` +
-        `Fogbank-Runtime-Next: 1\r\nContent-Length: ${String(answer.length)}\r\n\r\n${answer}`,
-    );
-  };
   const until = async (done: () => boolean): Promise<void> => {
     const deadline = Date.now() + 5_000;
     while (!done()) {
@@ -170,18 +168,31 @@ test('an answer sent with Fogbank-Runtime-Next is replied to with the next invoc
       await new Promise((r) => setTimeout(r, 5));
     }
   };
+  return { ...started, socket, received: () => received, until };
+}
+
+const ANSWER = '"done"';
+
+test('an answer sent with Fogbank-Runtime-Next is replied to with the next invocation', async (t) => {
+  const { api, events, socket, received, until } = await rawRuntime(t);
+  const answerWithNext = (id: string): void => {
+    socket.write(
+      `POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: x\r\n` +
+        `Fogbank-Runtime-Next: 1\r\nContent-Length: ${String(ANSWER.length)}\r\n\r\n${ANSWER}`,
+    );
+  };
   answerWithNext('a');
   await until(() => events.outcomes.length === 1 && api.parked);
   assert.deepEqual(events.outcomes[0], {
     requestId: 'a',
-    outcome: { kind: 'response', payload: Buffer.from(answer) },
+    outcome: { kind: 'response', payload: Buffer.from(ANSWER) },
   });
   await new Promise((r) => setTimeout(r, 20));
-  assert.equal(received, '', 'no 202: the reply waits for the next invocation');
+  assert.equal(received(), '', 'no 202: the reply waits for the next invocation');
   api.deliver(invokeRequest({ n: 2 }, { requestId: 'b' }), 1);
-  await until(() => received.includes('{"n":2}'));
-  assert.match(received, /^HTTP\/1\.1 200 [^]*Lambda-Runtime-Aws-Request-Id: b\r\n/i);
-  assert.doesNotMatch(received, /HTTP\/1\.1 202/);
+  await until(() => received().includes('{"n":2}'));
+  assert.match(received(), /^HTTP\/1\.1 200 [^]*Lambda-Runtime-Aws-Request-Id: b\r\n/i);
+  assert.doesNotMatch(received(), /HTTP\/1\.1 202/);
 
   // Answered again, then the runtime hangs up: nothing waits on that connection.
   answerWithNext('b');
@@ -191,35 +202,19 @@ test('an answer sent with Fogbank-Runtime-Next is replied to with the next invoc
 });
 
 test('a /next pipelined behind an answer (no extension) waits for the next event after a 202', async (t) => {
-  const { api, events, call, socketPath } = await startApi(t);
-  const first = call('GET', '/invocation/next');
-  await new Promise((r) => setTimeout(r, 20));
-  api.deliver(invokeRequest({ n: 1 }, { requestId: 'a' }), 1);
-  await first;
-  const socket = createConnection(socketPath);
-  t.after(() => socket.destroy());
-  let received = '';
-  socket.setEncoding('utf8').on('data', (text: string) => (received += text));
-  const answer = '"done"';
+  const { api, events, socket, received, until } = await rawRuntime(t);
   socket.write(
     `POST /2018-06-01/runtime/invocation/a/response HTTP/1.1\r\nHost: x\r\n` +
-      `Content-Length: ${String(answer.length)}\r\n\r\n${answer}` +
+      `Content-Length: ${String(ANSWER.length)}\r\n\r\n${ANSWER}` +
       `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`,
   );
-  const until = async (done: () => boolean): Promise<void> => {
-    const deadline = Date.now() + 5_000;
-    while (!done()) {
-      assert.ok(Date.now() < deadline, `stuck; the runtime received: ${received}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
   await until(
-    () => events.outcomes.length === 1 && api.parked && received.includes('HTTP/1.1 202'),
+    () => events.outcomes.length === 1 && api.parked && received().includes('HTTP/1.1 202'),
   );
-  assert.match(received, /^HTTP\/1\.1 202 [^]*\{"status":"OK"\}$/);
+  assert.match(received(), /^HTTP\/1\.1 202 [^]*\{"status":"OK"\}$/);
   api.deliver(invokeRequest({ n: 2 }, { requestId: 'b' }), 1);
-  await until(() => received.includes('{"n":2}'));
-  const second = received.slice(received.indexOf('HTTP/1.1 200 '));
+  await until(() => received().includes('{"n":2}'));
+  const second = received().slice(received().indexOf('HTTP/1.1 200 '));
   assert.match(second, /Lambda-Runtime-Aws-Request-Id: b\r\n/i);
 });
 
