@@ -38,8 +38,8 @@ const env = process.env;
 // allocations per request, and this path runs for every invocation. One keep-alive connection,
 // like the RIC's (maxSockets 1), on which Fogbank's Runtime API replies to an invocation's
 // answer with the next invocation (NEXT_WITH_ANSWER); any other request made while it is busy
-// (an uncaught exception during a long poll) gets a connection of its own. Requests may be
-// pipelined on it; they are answered in order.
+// (an uncaught exception during a long poll) gets a connection of its own. Requests on it are
+// strictly sequential.
 
 const API_PREFIX = '/2018-06-01/runtime';
 const NEXT_PATH = API_PREFIX + '/invocation/next';
@@ -53,12 +53,8 @@ class RuntimeApiConnection {
   #connectOptions;
   #requestHead;
   #socket = null;
-  /**
-   * Requests written and not yet answered, oldest first: HTTP/1.1 answers pipelined requests
-   * in order.
-   * @type {{ text: string, body: string | undefined, resolve: Function, reject: Function, received: boolean, reused: boolean, retried: boolean }[]}
-   */
-  #requests = [];
+  /** @type {{ text: string, body: string | undefined, resolve: Function, reject: Function, received: boolean, reused: boolean, retried: boolean } | null} */
+  #request = null;
   #head = null;
   #status = 0;
   #headers = null;
@@ -74,7 +70,7 @@ class RuntimeApiConnection {
   }
 
   get busy() {
-    return this.#requests.length > 0;
+    return this.#request !== null;
   }
 
   /**
@@ -85,7 +81,7 @@ class RuntimeApiConnection {
     let text = method + ' ' + urlPath + this.#requestHead + extraHeaders;
     text += body === undefined ? '\r\n' : 'Content-Length: ' + Buffer.byteLength(body) + '\r\n\r\n';
     return new Promise((resolve, reject) => {
-      this.#send({
+      this.#request = {
         text,
         body,
         resolve,
@@ -93,7 +89,8 @@ class RuntimeApiConnection {
         received: false,
         reused: false,
         retried: false,
-      });
+      };
+      this.#send();
     });
   }
 
@@ -112,7 +109,7 @@ class RuntimeApiConnection {
     let socket;
     const response = new Promise((resolve, reject) => {
       // Nothing to resend: chunks already written are gone.
-      this.#send({
+      this.#request = {
         text,
         body: undefined,
         resolve,
@@ -120,7 +117,8 @@ class RuntimeApiConnection {
         received: false,
         reused: false,
         retried: true,
-      });
+      };
+      this.#send();
       socket = this.#socket;
     });
     return {
@@ -164,8 +162,8 @@ class RuntimeApiConnection {
     this.#socket?.destroy();
   }
 
-  #send(request) {
-    this.#requests.push(request);
+  #send() {
+    const request = this.#request;
     let socket = this.#socket;
     if (socket === null) {
       socket = this.#socket = this.#connect();
@@ -173,14 +171,13 @@ class RuntimeApiConnection {
       request.reused = true;
     }
     socket.ref();
-    // Requests sent in the same tick (an answer and the next /next) leave in one write.
-    if (socket.writableCorked === 0) {
+    if (request.body === undefined) {
+      socket.write(request.text);
+    } else {
       socket.cork();
-      process.nextTick(uncork, socket);
-    }
-    socket.write(request.text);
-    if (request.body !== undefined) {
+      socket.write(request.text);
       socket.write(request.body);
+      socket.uncork();
     }
   }
 
@@ -206,19 +203,20 @@ class RuntimeApiConnection {
     }
     this.#socket = null;
     this.#resetResponse();
-    const requests = this.#requests;
-    this.#requests = [];
-    for (const request of requests) {
-      // A keep-alive socket the server closed while idle: nothing of this request was
-      // processed, so send it again on a fresh connection (once).
-      if (request.reused && !request.received && !request.retried) {
-        request.retried = true;
-        request.reused = false;
-        this.#send(request);
-      } else {
-        request.reject(new Error('Runtime API connection closed'));
-      }
+    const request = this.#request;
+    if (request === null) {
+      return;
     }
+    // A keep-alive socket the server closed while idle: nothing of this request was
+    // processed, so send it again on a fresh connection (once).
+    if (request.reused && !request.received && !request.retried) {
+      request.retried = true;
+      request.reused = false;
+      this.#send();
+      return;
+    }
+    this.#request = null;
+    request.reject(new Error('Runtime API connection closed'));
   }
 
   #resetResponse() {
@@ -230,10 +228,10 @@ class RuntimeApiConnection {
   }
 
   #onData(chunk) {
+    if (this.#request !== null) {
+      this.#request.received = true;
+    }
     while (chunk.length > 0) {
-      if (this.#requests.length > 0) {
-        this.#requests[0].received = true;
-      }
       if (this.#headers === null) {
         const buffered = this.#head === null ? chunk : Buffer.concat([this.#head, chunk]);
         const end = buffered.indexOf(HEAD_END);
@@ -339,29 +337,19 @@ class RuntimeApiConnection {
   }
 
   #finish(body) {
-    const request = this.#requests.shift();
+    const request = this.#request;
     const response = { status: this.#status, headers: this.#headers, body };
     this.#resetResponse();
+    this.#request = null;
     if (this.#closeAfter) {
       this.#socket?.destroy();
       this.#socket = null;
-      // The server did not read what was pipelined behind this request: send it again.
-      const unanswered = this.#requests;
-      this.#requests = [];
-      for (const next of unanswered) {
-        next.reused = false;
-        this.#send(next);
-      }
-    } else if (this.#requests.length === 0) {
+    } else {
       // Idle: the connection must not keep the event loop alive (beforeExit semantics).
       this.#socket?.unref();
     }
     request?.resolve(response);
   }
-}
-
-function uncork(socket) {
-  socket.uncork();
 }
 
 class RuntimeApiClient {
