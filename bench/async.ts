@@ -5,23 +5,26 @@
  *    function held at reserved concurrency 0 so acceptance is measured alone — the dispatcher
  *    meanwhile finds the function throttled, as a flood against a capped function would;
  * 2. end to end: Event invokes of a second, unthrottled function, from the first send until the
- *    last event has run (one REPORT line per event in its log).
+ *    last event has run (one REPORT line per event in its log);
+ * 3. a waiting function: events of a handler that waits 1 s, all sent at once, until the last has
+ *    run, against the time the starting slots alone would need.
  *
  * Run: `node dist/bench/async.js [--events N] [--concurrency C] [--client raw|http]
- * [--wrk-seconds S]`. Loops are bounded by N. The callers use raw keep-alive sockets
- * (bench/lib.ts RawConnection) unless `--client http` picks node:http's client, which costs the
- * shared cores about as much CPU per request as the server spends. Where `wrk` is installed
+ * [--wrk-seconds S] [--waiting-events W]`. Loops are bounded by N. The callers use raw keep-alive
+ * sockets (bench/lib.ts RawConnection) unless `--client http` picks node:http's client, which
+ * costs the shared cores about as much CPU per request as the server spends. Where `wrk` is installed
  * (`apt-get install wrk`), acceptance is measured once more with it as the load generator for S
  * seconds: a C client leaves the server nearly both cores; every answer must be a 2xx.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import {
   call,
   cpuMicros,
+  createFunction,
   createNoopFunction,
   encodeRequest,
   RawConnection,
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     client: { type: 'string', default: 'raw' },
     'wrk-seconds': { type: 'string', default: '5' },
+    'waiting-events': { type: 'string', default: '32' },
   },
 });
 if (values.client !== 'raw' && values.client !== 'http') {
@@ -42,6 +46,9 @@ if (values.client !== 'raw' && values.client !== 'http') {
 }
 const total = Number(values.events);
 const concurrency = Number(values.concurrency);
+const waitingEvents = Number(values['waiting-events']);
+/** The async slots a node starts with (FOGBANK_ASYNC_WORKERS, as the server reads it). */
+const startingSlots = Number(process.env.FOGBANK_ASYNC_WORKERS ?? 4 * availableParallelism());
 
 const server = await startFogbank(['--isolation', 'auto']);
 const port = server.port;
@@ -92,6 +99,9 @@ async function send(name: string): Promise<number> {
  * answer or socket error, so every request counted was accepted durably.
  */
 async function wrkAccept(name: string, seconds: number): Promise<string> {
+  if (seconds <= 0) {
+    return 'accepted durably, wrk as the client: skipped (--wrk-seconds 0)';
+  }
   const dir = await mkdtemp(join(tmpdir(), 'fogbank-bench-wrk-'));
   try {
     const script = join(dir, 'event.lua');
@@ -125,11 +135,36 @@ async function wrkAccept(name: string, seconds: number): Promise<string> {
   }
 }
 
-/** Waits until the function's log holds `total` REPORT lines (one per finished invocation). */
-async function reports(name: string): Promise<void> {
+/**
+ * Event invokes of a function that waits 1 s and uses no CPU, all sent at once: from the first
+ * send until the last has run. The async slots scale out for such a function (AsyncSlots).
+ */
+async function waitingRun(): Promise<number> {
+  await createFunction(
+    port,
+    'waiting',
+    'exports.handler = () => new Promise((r) => setTimeout(r, 1000));\n',
+    { Timeout: 10 },
+  );
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: waitingEvents }, async (_, seq) => {
+      const { path, body } = invokeRequest('waiting', seq);
+      const res = await call(port, 'POST', path, body, EVENT);
+      if (res.status !== 202) {
+        throw new Error(`invoke: ${String(res.status)} ${res.body.toString()}`);
+      }
+    }),
+  );
+  await reports('waiting', waitingEvents);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** Waits until the function's log holds `count` REPORT lines (one per finished invocation). */
+async function reports(name: string, count: number): Promise<void> {
   let seen = 0;
   let nextToken: string | undefined;
-  while (seen < total) {
+  while (seen < count) {
     const res = await call(
       port,
       'POST',
@@ -176,10 +211,11 @@ const client1 = process.cpuUsage(client0);
 const tree1 = treeCpuMicros(server.pid);
 const t1 = process.hrtime.bigint();
 const sendSeconds = await send('noop');
-await reports('noop');
+await reports('noop', total);
 const runSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
 const cpu2 = cpuMicros(server.pid);
 const tree2 = treeCpuMicros(server.pid);
+const waitingSeconds = await waitingRun();
 // Last, so that the events it leaves queued (throttled) weigh on nothing else measured.
 const withWrk = await wrkAccept('held', Number(values['wrk-seconds']));
 await server.stop();
@@ -200,4 +236,7 @@ console.log(
 );
 console.log(
   `end to end, first send to last run: ${String(total)} events in ${runSeconds.toFixed(2)} s = ${rate(runSeconds)}/s, ${perEvent(cpu2 - cpu1)}, ${((tree2 - tree1) / total).toFixed(1)} µs CPU/event with its environments`,
+);
+console.log(
+  `a waiting function (1 s, no CPU): ${String(waitingEvents)} events in ${waitingSeconds.toFixed(2)} s, first send to last run; at a fixed ${String(startingSlots)} slots at least ${String(Math.ceil(waitingEvents / startingSlots))} s`,
 );

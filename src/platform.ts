@@ -30,6 +30,7 @@ import { createSnsService } from './events/sns/index.js';
 import { createQueueService, type QueueService } from './events/sqs/index.js';
 import type { QueueTarget } from './events/targets.js';
 import { AsyncDispatcher } from './invoke/async-dispatcher.js';
+import { AsyncSlots, spareCpuProbe } from './invoke/async-slots.js';
 import { AsyncQueue } from './invoke/async-queue.js';
 import { ConcurrencyGate } from './invoke/concurrency.js';
 import { DestinationDelivery } from './invoke/destinations.js';
@@ -275,7 +276,7 @@ export async function startPlatform(
     retry: new RetryPolicy(config.asyncTimeScale),
     clock,
     ctx,
-    maxInFlight: config.asyncWorkers,
+    slots: new AsyncSlots(config.asyncWorkers, config.accountConcurrency, spareCpuProbe()),
     onWarning,
   });
 

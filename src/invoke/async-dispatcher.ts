@@ -8,6 +8,7 @@ import {
   type DestinationCondition,
   type DestinationDelivery,
 } from './destinations.js';
+import type { AsyncSlots } from './async-slots.js';
 import { GroupCommit } from './group-commit.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { AsyncConfigSource, FunctionResolver, ResolvedVersion } from './types.js';
@@ -32,8 +33,8 @@ export interface AsyncDispatcherOptions {
   readonly retry: RetryPolicy;
   readonly clock: Clock;
   readonly ctx: AccountContext;
-  /** At most this many events running on this node (the concurrency gate still applies). */
-  readonly maxInFlight: number;
+  /** How many events may run at once on this node (the concurrency gate still applies). */
+  readonly slots: AsyncSlots;
   readonly onWarning: (message: string) => void;
 }
 
@@ -41,10 +42,13 @@ export interface AsyncDispatcherOptions {
 const LEASE_MS = 15 * 60_000 + 60_000;
 
 /**
- * Rounds of maxInFlight events leased ahead of the free slots: a finished attempt starts the next
- * at once, and the store is asked for more once per two rounds rather than per event.
+ * Rounds of the minimum slots' worth of events leased ahead of the free slots: a finished attempt
+ * starts the next at once, and the store is asked for more once per two rounds, not per event.
  */
 const ROUNDS_AHEAD = 3;
+
+/** How often the slot limit is reconsidered while events wait for a slot or it is above its floor. */
+const SLOTS_PERIOD_MS = 250;
 
 /** A function's throttle back-off: nothing of it is due before `until`. */
 interface Backoff {
@@ -75,6 +79,7 @@ export class AsyncDispatcher {
   /** Wake-ups that arrived while a pump was under way. */
   #wakeups = 0;
   #timer: TimerHandle | undefined;
+  #slotsTimer: TimerHandle | undefined;
   /** When #timer fires. */
   #timerAt: number | undefined;
   readonly #settled = new Set<Promise<void>>();
@@ -139,6 +144,9 @@ export class AsyncDispatcher {
     if (this.#timer) {
       this.#o.clock.clearTimeout(this.#timer);
     }
+    if (this.#slotsTimer) {
+      this.#o.clock.clearTimeout(this.#slotsTimer);
+    }
     // Still leased in the store: a restart releases them and they run then.
     this.#ready = [];
     await Promise.all(this.#settled);
@@ -150,8 +158,9 @@ export class AsyncDispatcher {
       while (this.#running) {
         const wakeups = this.#wakeups;
         if (this.#needsLease()) {
+          const { slots } = this.#o;
           const wanted =
-            this.#o.maxInFlight * (1 + ROUNDS_AHEAD) - this.#inFlight - this.#ready.length;
+            slots.limit + slots.min * ROUNDS_AHEAD - this.#inFlight - this.#ready.length;
           const now = this.#o.clock.now();
           const events = await this.#o.store.leaseAsyncEvents(now, now + LEASE_MS, wanted);
           this.#ready.push(...events);
@@ -196,18 +205,40 @@ export class AsyncDispatcher {
 
   /** At most a round of slots' worth of leased events is left waiting: time to lease more. */
   #needsLease(): boolean {
-    return this.#ready.length <= this.#o.maxInFlight;
+    return this.#ready.length <= this.#o.slots.min;
   }
 
   /** Starts leased events while slots are free (none once stopped). */
   #startReady(): void {
-    while (this.#running && this.#inFlight < this.#o.maxInFlight) {
+    while (this.#running && this.#inFlight < this.#o.slots.limit) {
       const event = this.#ready.shift();
       if (event === undefined) {
         return;
       }
       this.#track(event);
     }
+    if (this.#running && this.#ready.length > 0) {
+      this.#armSlots();
+    }
+  }
+
+  /** Reconsiders the slot limit one period from now (AsyncSlots), then starts what it allows. */
+  #armSlots(): void {
+    if (this.#slotsTimer !== undefined) {
+      return;
+    }
+    this.#slotsTimer = this.#o.clock.setTimeout(() => {
+      this.#slotsTimer = undefined;
+      const { slots } = this.#o;
+      slots.adjust(this.#ready.length > 0 && this.#inFlight >= slots.limit);
+      this.#startReady();
+      if (slots.limit > slots.min) {
+        this.#armSlots();
+      }
+      if (this.#needsLease()) {
+        this.wake();
+      }
+    }, SLOTS_PERIOD_MS);
   }
 
   #track(event: AsyncEvent): void {

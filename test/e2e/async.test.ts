@@ -68,7 +68,10 @@ describe('asynchronous invocation', () => {
   };
 
   before(async () => {
-    server = await startServer({ env: { FOGBANK_ASYNC_TIME_SCALE: '0.001' } });
+    // Two slots to start from, so that scaling out (AsyncSlots) shows within a few events.
+    server = await startServer({
+      env: { FOGBANK_ASYNC_TIME_SCALE: '0.001', FOGBANK_ASYNC_WORKERS: '2' },
+    });
     lambda = server.lambda();
     sqs = new SQSClient({
       endpoint: server.url,
@@ -217,5 +220,39 @@ describe('asynchronous invocation', () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'on-failure' }));
     const later = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
     assert.equal(later.Messages, undefined);
+  });
+
+  it('runs more events at once than its starting slots while a function mostly waits', async () => {
+    await createFunction(lambda, {
+      FunctionName: 'waits',
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      fixture: 'e2e/slow',
+    });
+    const done = await arnOf('waits-done');
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'waits',
+        DestinationConfig: { OnSuccess: { Destination: done } },
+      }),
+    );
+    // 60 events of 200 ms: 6 s at the starting 2 slots, a fraction of that once scaled out.
+    const count = 60;
+    await Promise.all(
+      Array.from({ length: count }, () =>
+        lambda.send(new InvokeCommand({ FunctionName: 'waits', InvocationType: 'Event' })),
+      ),
+    );
+    const runs = (await receive('waits-done', count)).map((m) => {
+      const { responsePayload } = JSON.parse(m.Body!) as DestinationRecord;
+      return responsePayload as { started: number; finished: number };
+    });
+    assert.equal(runs.length, count);
+    const overlapping = Math.max(
+      ...runs.map(
+        (a) => runs.filter((b) => b.started <= a.started && a.started < b.finished).length,
+      ),
+    );
+    assert.ok(overlapping > 2, `at most ${String(overlapping)} events ran at once`);
   });
 });
