@@ -1,6 +1,7 @@
 /**
  * Cold start, warm latency and throughput of a no-op Node.js function, through the Lambda API
- * of a real `fogbank server` process on this machine. Run: `npm run bench [-- --isolation process]`.
+ * of a real `fogbank server` process on this machine. Run: `npm run bench [-- --isolation process]
+ * [--concurrency 4,8,32] [--seconds 5]`: throughput is measured once per caller count listed.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -8,7 +9,9 @@ import {
   cpuMicros,
   createNoopFunction,
   descendants,
+  encodeRequest,
   fmt,
+  RawConnection,
   startFogbank,
   summary,
   voluntarySwitches,
@@ -19,7 +22,7 @@ const { values } = parseArgs({
     isolation: { type: 'string', default: 'auto' },
     'cold-samples': { type: 'string', default: '30' },
     'warm-samples': { type: 'string', default: '3000' },
-    concurrency: { type: 'string', default: '32' },
+    concurrency: { type: 'string', default: '4,8,32' },
     seconds: { type: 'string', default: '5' },
   },
 });
@@ -96,47 +99,80 @@ for (let i = 0; i < 300; i++) {
 }
 
 // Throughput: C concurrent callers for S seconds, after as long again of the same load so that
-// the C environments it needs are warm (else their cold starts are most of the measurement).
-const concurrency = Number(values.concurrency);
+// the C environments it needs are warm (else their cold starts are most of the measurement), for
+// each C of --concurrency. The callers drive raw keep-alive sockets (RawConnection): node:http's
+// client would spend about as much of the 2 shared cores per request as the server does.
 const seconds = Number(values.seconds);
-const callers = async (ms: number): Promise<number> => {
-  let done = 0;
-  const deadline = Date.now() + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) {
-        await invoke('warm');
-        done += 1;
-      }
-    }),
+const warmRequest = encodeRequest('POST', invokePath('warm'), {}, EMPTY);
+
+interface Throughput {
+  readonly concurrency: number;
+  readonly perSecond: number;
+  /** Per invocation: unlike the rate, these hardly depend on what else runs on the machine. */
+  readonly serverCpu: number;
+  readonly clientCpu: number;
+  readonly runtimeCpu: number;
+  readonly serverSwitches: number;
+  readonly runtimeSwitches: number;
+}
+
+async function throughputAt(concurrency: number): Promise<Throughput> {
+  const connections = await Promise.all(
+    Array.from({ length: concurrency }, () => RawConnection.open(port)),
   );
-  return done;
-};
-await callers(seconds * 1000);
-// The sandboxes and runtimes running by now (the callers' environments, the pool's blanks).
-const sandboxed = descendants(server.pid);
-const sum = (measure: (pid: number) => number): number =>
-  sandboxed.reduce((total, pid) => {
-    try {
-      return total + measure(pid);
-    } catch {
-      return total; // Exited meanwhile.
-    }
-  }, 0);
-const before = {
-  serverCpu: cpuMicros(server.pid),
-  serverSwitches: voluntarySwitches(server.pid),
-  runtimeCpu: sum(cpuMicros),
-  runtimeSwitches: sum(voluntarySwitches),
-};
-const invoked = await callers(seconds * 1000);
-const throughput = invoked / seconds;
-// Per invocation: unlike the rate, these hardly depend on what else runs on the machine.
-const perInvocation = (now: number, then: number): number => (now - then) / invoked;
-const serverCpu = perInvocation(cpuMicros(server.pid), before.serverCpu);
-const serverSwitches = perInvocation(voluntarySwitches(server.pid), before.serverSwitches);
-const runtimeCpu = perInvocation(sum(cpuMicros), before.runtimeCpu);
-const runtimeSwitches = perInvocation(sum(voluntarySwitches), before.runtimeSwitches);
+  const callers = async (ms: number): Promise<number> => {
+    let done = 0;
+    const deadline = Date.now() + ms;
+    await Promise.all(
+      connections.map(async (connection) => {
+        while (Date.now() < deadline) {
+          const res = await connection.send(warmRequest);
+          // The no-op handler returns null; anything else is an error document.
+          if (res.status !== 200 || res.body.toString() !== 'null') {
+            throw new Error(`invoke warm: ${String(res.status)} ${res.body.toString()}`);
+          }
+          done += 1;
+        }
+      }),
+    );
+    return done;
+  };
+  await callers(seconds * 1000);
+  // The sandboxes and runtimes running by now (the callers' environments, the pool's blanks).
+  const sandboxed = descendants(server.pid);
+  const sum = (measure: (pid: number) => number): number =>
+    sandboxed.reduce((total, pid) => {
+      try {
+        return total + measure(pid);
+      } catch {
+        return total; // Exited meanwhile.
+      }
+    }, 0);
+  const serverCpu = cpuMicros(server.pid);
+  const serverSwitches = voluntarySwitches(server.pid);
+  const runtimeCpu = sum(cpuMicros);
+  const runtimeSwitches = sum(voluntarySwitches);
+  const client = process.cpuUsage();
+  const invoked = await callers(seconds * 1000);
+  const clientUsed = process.cpuUsage(client);
+  for (const connection of connections) {
+    connection.close();
+  }
+  return {
+    concurrency,
+    perSecond: invoked / seconds,
+    serverCpu: (cpuMicros(server.pid) - serverCpu) / invoked,
+    clientCpu: (clientUsed.user + clientUsed.system) / invoked,
+    runtimeCpu: (sum(cpuMicros) - runtimeCpu) / invoked,
+    serverSwitches: (voluntarySwitches(server.pid) - serverSwitches) / invoked,
+    runtimeSwitches: (sum(voluntarySwitches) - runtimeSwitches) / invoked,
+  };
+}
+
+const throughputs: Throughput[] = [];
+for (const concurrency of values.concurrency.split(',').map(Number)) {
+  throughputs.push(await throughputAt(concurrency));
+}
 
 const cold = summary(coldRtt);
 const init = summary(coldInit);
@@ -167,12 +203,10 @@ console.log(
   `warm platform overhead (round trip − HTTP floor):      p50 ${fmt(w.p50 - f.p50)}  p99 ${fmt(w.p99 - f.p99)}`,
 );
 console.log(
-  `throughput, ${concurrency} concurrent callers for ${seconds} s:   ${throughput.toFixed(0)} invocations/s`,
+  'throughput: callers, invocations/s, then CPU per invocation (user + system) of the server, the callers and the runtimes (sandboxes), and wake-ups (voluntary context switches) per invocation of the server and the runtimes',
 );
-console.log(`server CPU per invocation at that load (user + system):  ${serverCpu.toFixed(0)} µs`);
-console.log(
-  `runtimes' CPU per invocation (sandboxes, user + system):  ${runtimeCpu.toFixed(0)} µs`,
-);
-console.log(
-  `wake-ups per invocation (voluntary context switches): server ${serverSwitches.toFixed(2)}, runtimes ${runtimeSwitches.toFixed(2)}`,
-);
+for (const t of throughputs) {
+  console.log(
+    `  ${String(t.concurrency).padStart(3)} callers for ${String(seconds)} s: ${t.perSecond.toFixed(0).padStart(5)}/s   CPU server ${t.serverCpu.toFixed(0)} µs, callers ${t.clientCpu.toFixed(0)} µs, runtimes ${t.runtimeCpu.toFixed(0)} µs   wake-ups server ${t.serverSwitches.toFixed(2)}, runtimes ${t.runtimeSwitches.toFixed(2)}`,
+  );
+}
