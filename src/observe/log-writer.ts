@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 
-/** One line of a log stream, as CloudWatch Logs stores it. */
+/** Lines of a log stream written together: one CloudWatch Logs event per line when read. */
 export interface LogEvent {
   readonly logGroupName: string;
   readonly logStreamName: string;
@@ -34,20 +34,12 @@ export class LogWriter {
     this.#onError = onError;
   }
 
-  /** Splits `text` into one event per line, all stamped `timestamp`. */
+  /** Queues `text`, every line of it an event stamped `timestamp` (none if it is empty). */
   write(logGroupName: string, logStreamName: string, timestamp: number, text: string): void {
-    let start = 0;
-    while (start < text.length) {
-      const nl = text.indexOf('\n', start);
-      const end = nl === -1 ? text.length : nl;
-      this.#pending.push({
-        logGroupName,
-        logStreamName,
-        timestamp,
-        message: text.slice(start, end),
-      });
-      start = end + 1;
+    if (text === '') {
+      return;
     }
+    this.#pending.push({ logGroupName, logStreamName, timestamp, message: text });
     if (this.#pending.length >= MAX_BATCH) {
       void this.flush();
     } else {

@@ -72,9 +72,14 @@ export interface LogEvent {
   readonly logStreamName: string;
   /** Milliseconds since the epoch, as reported by the producer. */
   readonly timestamp: number;
+  /**
+   * One line, or several separated by '\n' (a final '\n' ends the last one): each line is an
+   * event of its own when read back, all with this timestamp.
+   */
   readonly message: string;
 }
 
+/** One line of an appended message (LogEvent). */
 export interface StoredLogEvent extends LogEvent {
   /** Ascending, never reused: a cursor for tailing. */
   readonly id: number;

@@ -208,6 +208,47 @@ export function runStoreContract(options: StoreContractOptions): void {
     });
 
     storeTest(
+      'reads an appended message back as one event per line, paged by line',
+      async (store) => {
+        await store.appendLogEvents([
+          { logGroupName: 'g', logStreamName: 's', timestamp: 5, message: 'START\n\nEND\n' },
+          { logGroupName: 'g', logStreamName: 's', timestamp: 6, message: 'REPORT' },
+        ]);
+        const all = await store.getLogEvents({ logGroupName: 'g', limit: 10 });
+        assert.deepEqual(
+          all.map((e) => [e.message, e.timestamp]),
+          [
+            ['START', 5],
+            ['', 5],
+            ['END', 5],
+            ['REPORT', 6],
+          ],
+        );
+        const ids = all.map((e) => e.id);
+        assert.deepEqual(
+          ids,
+          [...new Set(ids)].sort((a, b) => a - b),
+        );
+        // Page by page, two events at a time, each page after the last event of the one before.
+        const paged: string[] = [];
+        let afterId: number | undefined;
+        for (;;) {
+          const page = await store.getLogEvents({
+            logGroupName: 'g',
+            limit: 2,
+            ...(afterId === undefined ? {} : { afterId }),
+          });
+          if (page.length === 0) {
+            break;
+          }
+          paged.push(...page.map((e) => e.message));
+          afterId = page.at(-1)!.id;
+        }
+        assert.deepEqual(paged, ['START', '', 'END', 'REPORT']);
+      },
+    );
+
+    storeTest(
       'appends log events and reads them back in id order with filters',
       async (store, clock) => {
         await store.appendLogEvents([

@@ -10,7 +10,19 @@ interface LogEventRow {
   ingestion_time: number;
 }
 
-/** The log store's half of the SQLite store: events plus a per-stream summary kept in step. */
+/**
+ * Lines one row may hold: an event's id is its row's id times this, plus its line's index, so ids
+ * stay ascending and never reused however a write was stored.
+ */
+const LINES_PER_ROW = 65_536;
+
+/**
+ * The log store's half of the SQLite store: events plus a per-stream summary kept in step.
+ *
+ * A row holds one append's message whole, every line of it an event when read (LogEvent): an
+ * invocation's START, END and REPORT lines and its output cost one insert into the table and its
+ * two indexes, not one per line.
+ */
 export class LogTables {
   readonly #db: Database;
   /** One prepared query per combination of filters. */
@@ -48,13 +60,15 @@ export class LogTables {
     this.#db
       .transaction(() => {
         for (const e of events) {
-          this.#insertEvent.run(
-            e.logGroupName,
-            e.logStreamName,
-            e.timestamp,
-            e.message,
-            ingestionTime,
-          );
+          for (const message of chunks(e.message)) {
+            this.#insertEvent.run(
+              e.logGroupName,
+              e.logStreamName,
+              e.timestamp,
+              message,
+              ingestionTime,
+            );
+          }
           const key = `${e.logGroupName}\0${e.logStreamName}`;
           const summary = streams.get(key);
           if (summary === undefined) {
@@ -79,14 +93,15 @@ export class LogTables {
       params.push(q.logStreamName);
     }
     if (q.afterId !== undefined) {
-      where.push('id > ?');
-      params.push(q.afterId);
+      where.push('id >= ?');
+      params.push(Math.floor(q.afterId / LINES_PER_ROW));
     }
     if (q.startTime !== undefined) {
       where.push('timestamp >= ?');
       params.push(q.startTime);
     }
-    params.push(Math.max(0, Math.floor(q.limit)));
+    // The row of `afterId` may have no line left after it: one row more.
+    params.push(Math.max(0, Math.floor(q.limit)) + (q.afterId === undefined ? 0 : 1));
     const filter = where.join(' AND ');
     let statement = this.#queries.get(filter);
     if (!statement) {
@@ -96,14 +111,27 @@ export class LogTables {
       );
       this.#queries.set(filter, statement);
     }
-    return statement.all(...params).map((r) => ({
-      id: r.id,
-      logGroupName: r.log_group,
-      logStreamName: r.log_stream,
-      timestamp: r.timestamp,
-      message: r.message,
-      ingestionTime: r.ingestion_time,
-    }));
+    // Every row holds at least one line, so these rows hold `limit` events, if there are as many.
+    const events: StoredLogEvent[] = [];
+    for (const r of statement.all(...params)) {
+      for (const [i, message] of splitLines(r.message).entries()) {
+        const id = r.id * LINES_PER_ROW + i;
+        if (events.length === q.limit) {
+          break;
+        }
+        if (q.afterId === undefined || id > q.afterId) {
+          events.push({
+            id,
+            logGroupName: r.log_group,
+            logStreamName: r.log_stream,
+            timestamp: r.timestamp,
+            message,
+            ingestionTime: r.ingestion_time,
+          });
+        }
+      }
+    }
+    return events;
   }
 
   listStreams(logGroupName: string): LogStreamSummary[] {
@@ -113,4 +141,26 @@ export class LogTables {
       lastEventTimestamp: r.last_event_timestamp,
     }));
   }
+}
+
+/** A message's lines: split at '\n', a final '\n' ending the last line rather than starting one. */
+function splitLines(message: string): string[] {
+  const lines = message.split('\n');
+  if (lines.length > 1 && lines.at(-1) === '') {
+    lines.pop();
+  }
+  return lines;
+}
+
+/** `message` in pieces of at most LINES_PER_ROW lines, one row each. */
+function chunks(message: string): string[] {
+  const lines = splitLines(message);
+  if (lines.length <= LINES_PER_ROW) {
+    return [message];
+  }
+  const pieces: string[] = [];
+  for (let i = 0; i < lines.length; i += LINES_PER_ROW) {
+    pieces.push(lines.slice(i, i + LINES_PER_ROW).join('\n'));
+  }
+  return pieces;
 }
