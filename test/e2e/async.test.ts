@@ -67,6 +67,23 @@ describe('asynchronous invocation', () => {
     return got;
   };
 
+  /** Creates a Node.js function from `fixture` whose successes go to the queue `<name>-done`. */
+  const createWithOnSuccess = async (name: string, fixture: string): Promise<void> => {
+    await createFunction(lambda, {
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      fixture,
+    });
+    const done = await arnOf(`${name}-done`);
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: name,
+        DestinationConfig: { OnSuccess: { Destination: done } },
+      }),
+    );
+  };
+
   before(async () => {
     // Two slots to start from, so that scaling out (AsyncSlots) shows within a few events.
     server = await startServer({
@@ -137,19 +154,7 @@ describe('asynchronous invocation', () => {
   });
 
   it('holds a throttled function’s events and runs each once when its concurrency returns', async () => {
-    await createFunction(lambda, {
-      FunctionName: 'held',
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      fixture: 'e2e/flaky',
-    });
-    const done = await arnOf('held-done');
-    await lambda.send(
-      new PutFunctionEventInvokeConfigCommand({
-        FunctionName: 'held',
-        DestinationConfig: { OnSuccess: { Destination: done } },
-      }),
-    );
+    await createWithOnSuccess('held', 'e2e/flaky');
     await lambda.send(
       new PutFunctionConcurrencyCommand({ FunctionName: 'held', ReservedConcurrentExecutions: 0 }),
     );
@@ -223,19 +228,7 @@ describe('asynchronous invocation', () => {
   });
 
   it('runs more events at once than its starting slots while a function mostly waits', async () => {
-    await createFunction(lambda, {
-      FunctionName: 'waits',
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      fixture: 'e2e/slow',
-    });
-    const done = await arnOf('waits-done');
-    await lambda.send(
-      new PutFunctionEventInvokeConfigCommand({
-        FunctionName: 'waits',
-        DestinationConfig: { OnSuccess: { Destination: done } },
-      }),
-    );
+    await createWithOnSuccess('waits', 'e2e/slow');
     // 60 events of 200 ms: 6 s at the starting 2 slots, a fraction of that once scaled out.
     const count = 60;
     await Promise.all(
