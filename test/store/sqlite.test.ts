@@ -144,6 +144,33 @@ test('SQLite: WAL checkpoints run on a worker thread, never inside a commit', as
   assert.equal((await store.getLogEvents({ logGroupName: 'g', limit: 5000 })).length, 2_000);
 });
 
+test('SQLite: a write of more lines than one row holds reads back whole and in order', async (t) => {
+  const dir = await tempDir();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore(dir);
+  t.after(() => store.close());
+  // 65,536 lines fit one row; these take two.
+  const lines = Array.from({ length: 70_000 }, (_, i) => String(i));
+  await store.appendLogEvents([
+    { logGroupName: 'g', logStreamName: 's', timestamp: 1, message: lines.join('\n') },
+  ]);
+  const events = await store.getLogEvents({ logGroupName: 'g', limit: 100_000 });
+  assert.deepEqual(
+    events.map((e) => e.message),
+    lines,
+  );
+  assert.ok(events.every((e, i) => i === 0 || e.id > events[i - 1]!.id));
+  const tail = await store.getLogEvents({
+    logGroupName: 'g',
+    afterId: events[65_535]!.id,
+    limit: 2,
+  });
+  assert.deepEqual(
+    tail.map((e) => e.message),
+    ['65536', '65537'],
+  );
+});
+
 test('SQLite: a second connection sees committed writes (WAL readers)', async (t) => {
   const dir = await tempDir();
   t.after(() => rm(dir, { recursive: true, force: true }));

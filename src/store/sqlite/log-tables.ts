@@ -154,6 +154,10 @@ function splitLines(message: string): string[] {
 
 /** `message` in pieces of at most LINES_PER_ROW lines, one row each. */
 function chunks(message: string): string[] {
+  // At most one line per character: short messages (every invocation's) need no split here.
+  if (message.length <= LINES_PER_ROW) {
+    return [message];
+  }
   const lines = splitLines(message);
   if (lines.length <= LINES_PER_ROW) {
     return [message];
